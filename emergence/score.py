@@ -20,6 +20,18 @@ Degenerate cases, chosen so that every input gets a defined answer:
   limit of an ever sharper jump;
 - ties for the maximum or minimum: the *first* (smallest-scale) occurrence
   counts, as ``numpy.argmax`` does.
+
+Floating-point noise. Real curves are often averages (over seeds, subtasks or
+items), and an average of equal numbers is not always equal to them: three
+seeds at ``0.0925925926`` can average to ``0.09259259259000001``. Taken
+literally, such a curve's median step is ``1e-17`` instead of 0 and its score
+``1e15`` instead of ``inf``, a number that then wrecks every mean and plot. So
+a step counts as zero when its size is at most :data:`STEP_RTOL` times the
+curve's rise (``max - min``), and a curve counts as flat when its rise is at
+most :data:`STEP_RTOL` times its largest magnitude. Real steps between models
+are many orders of magnitude larger than ``1e-9`` of the rise (a test set of a
+million items resolves ``1e-6``), so the tolerance changes no score that is
+not a rounding artefact.
 """
 
 from __future__ import annotations
@@ -29,7 +41,10 @@ import pandas as pd
 
 from ._validate import as_float_array, check_same_length, check_scales
 
-__all__ = ["emergence_score", "share_of_gain", "compare_metrics"]
+__all__ = ["STEP_RTOL", "emergence_score", "share_of_gain", "compare_metrics"]
+
+#: Steps no larger than this fraction of a curve's rise count as zero (float noise).
+STEP_RTOL = 1e-9
 
 
 def emergence_score(scales, values, higher_is_better: bool = True) -> float:
@@ -66,6 +81,12 @@ def emergence_score(scales, values, higher_is_better: bool = True) -> float:
     2.0
     >>> emergence_score([1, 10, 100], [0.5, 0.5, 0.5])
     0.0
+
+    Averaging seeds leaves float noise on a flat stretch; it does not make the
+    score finite:
+
+    >>> emergence_score([1, 2, 3, 4], [0.0, 0.09259259259000001, 0.09259259259000001, 0.09259259259])
+    inf
     """
     x = check_scales(scales, "scales")
     y = as_float_array(values, "values")
@@ -75,10 +96,15 @@ def emergence_score(scales, values, higher_is_better: bool = True) -> float:
     if not higher_is_better:
         y = -y
     rise = y.max() - y.min()
-    if rise == 0:
+    if rise <= STEP_RTOL * np.abs(y).max():
         return 0.0
-    sign = float(np.sign(np.argmax(y) - np.argmin(y)))
-    typical_step = np.sqrt(np.median(np.diff(y) ** 2))
+    steps = np.diff(y)
+    steps[np.abs(steps) <= STEP_RTOL * rise] = 0.0
+    # argmax/argmin on values rounded to the same tolerance, so that noise
+    # cannot decide which of two equal plateaus holds the best model
+    level = np.round((y - y.min()) / (STEP_RTOL * rise))
+    sign = float(np.sign(np.argmax(level) - np.argmin(level)))
+    typical_step = np.sqrt(np.median(steps ** 2))
     if typical_step == 0:
         return sign * np.inf
     return float(sign * rise / typical_step)

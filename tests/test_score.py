@@ -5,9 +5,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emergence.score import emergence_score
+from emergence.score import STEP_RTOL, emergence_score
 
 curves = st.lists(st.floats(-10, 10, allow_nan=False), min_size=2, max_size=15)
+
+
+def clearly_resolved(y):
+    """Every step is 0 or far above float noise, so the tolerance cannot matter."""
+    y = np.asarray(y, dtype=float)
+    steps = np.abs(np.diff(y))
+    rise = np.ptp(y)
+    return rise > 1e-6 * max(np.abs(y).max(), 1e-300) and not (
+        (steps > 0) & (steps < 1e-6 * rise)).any()
 
 
 def by_hand(y):
@@ -17,6 +26,8 @@ def by_hand(y):
 
 @given(curves)
 def test_matches_the_definition(y):
+    if np.ptp(y) != 0 and not clearly_resolved(y):
+        return  # within the float-noise tolerance: see the noise tests below
     x = np.logspace(6, 6 + len(y) - 1, len(y))
     s = emergence_score(x, y)
     if np.ptp(y) == 0:
@@ -36,6 +47,52 @@ def test_invariant_to_positive_affine_maps(y, a, b):
     if np.ptp(y) == 0 or np.median(np.diff(y) ** 2) == 0:
         return
     assert np.isclose(emergence_score(x, y), emergence_score(x, a * y + b), rtol=1e-6)
+
+
+flat_then_jump = st.tuples(
+    st.integers(4, 10),                      # models on the flat stretch (most steps zero)
+    st.integers(1, 2),                       # models after the jump
+    st.floats(-1e3, 1e3, allow_nan=False),   # the plateau's level
+    st.floats(1e-6, 1e3),                    # the jump
+    st.lists(st.floats(-1, 1), min_size=12, max_size=12),
+)
+
+
+@given(flat_then_jump)
+def test_noise_on_a_flat_stretch_never_makes_an_infinite_score_finite(spec):
+    n_flat, n_up, level, jump, noise = spec
+    y = np.array([level] * n_flat + [level + jump * (k + 1) for k in range(n_up)])
+    x = np.arange(1, len(y) + 1, dtype=float)
+    assert emergence_score(x, y) == np.inf
+    noisy = y.copy()
+    noisy[:n_flat] += 1e-12 * jump * np.array(noise[:n_flat])
+    assert emergence_score(x, noisy) == np.inf
+
+
+@given(st.lists(st.integers(-1000, 1000), min_size=3, max_size=15),
+       st.lists(st.floats(-1, 1), min_size=15, max_size=15), st.floats(1e-3, 1e3))
+def test_noise_never_changes_a_clearly_finite_score(y, noise, unit):
+    y = unit * np.asarray(y, dtype=float)
+    x = np.arange(1, len(y) + 1, dtype=float)
+    score = emergence_score(x, y)
+    if not np.isfinite(score) or score == 0:
+        return
+    noisy = y + 1e-12 * np.ptp(y) * np.array(noise[:len(y)])
+    assert np.isclose(emergence_score(x, noisy), score, rtol=1e-6)
+
+
+def test_averaged_seeds_keep_an_infinite_score():
+    # three seeds that agree, averaged: float noise of 1e-17 on the plateau
+    seeds = np.array([[0.0, 0.0925925926, 0.0925925926, 0.0925925926]] * 3)
+    seeds[:, 1:] += np.array([[1e-17], [-1e-17], [2e-17]])
+    assert emergence_score([1, 2, 3, 4], seeds.mean(axis=0)) == np.inf
+    assert emergence_score([1, 2, 3, 4], [0.0, 0.09259259259000001, 0.09259259259000001,
+                                          0.09259259259]) == np.inf
+    assert STEP_RTOL == 1e-9
+
+
+def test_a_curve_flat_up_to_noise_scores_zero():
+    assert emergence_score([1, 2, 3], [0.3, 0.3 + 1e-17, 0.3]) == 0.0
 
 
 def test_lower_is_better_flips_sign():
