@@ -1,10 +1,16 @@
 """The cached arithmetic results are what the documented command produces.
 
-Retrains the smallest model of each task (the training set and seeds are the
-full run's, so the model must be the same one) and checks its greedy outputs,
-its per-token losses and its multiple-choice log-probabilities on the first
-problems against ``data/``. Also checks the cache's shape and the family's
-span, which the chapter relies on.
+Retrains the smallest model of each task and checks it against ``data/``.
+Exact on every machine, and checked exactly: the problems, the split and the
+parameter counts. Not exact: the trained weights, since mini-batch Adam turns
+a last-bit difference between two machines' BLAS kernels into another
+trajectory. So the numbers the chapters use (exact-match accuracy, mean
+per-token loss, token edit distance, the multiple-choice grade) are compared
+within a tolerance measured in the test itself: the same model is trained
+with two more seeds, and a retrained model may differ from the cache by
+twice the spread of the three seeds plus one problem's worth (or 1% of the
+loss). Two runs on one machine still give identical files (see
+``data/README.md``); this test holds on any machine.
 """
 
 import numpy as np
@@ -12,45 +18,86 @@ import pytest
 
 from emergence.datasets import load
 from emergence.experiments import arithmetic as experiment
+from emergence.metrics import exact_match, token_edit_distance
 
 N_SLICE = 300
+N_MC = 50
 SMALLEST = min(experiment.WIDTHS)
+SPREAD_SEEDS = (experiment.SEED, experiment.SEED + 1, experiment.SEED + 2)
+
+
+def _slice_numbers(model, task: str, a, b) -> dict:
+    spec = experiment.TASKS[task]
+    outputs = experiment.tokens_to_strings(experiment.greedy_decode(model, a, b, task))
+    targets = [str(v) for v in spec.apply(a, b)]
+    loss = experiment.reference_token_losses(model, a, b, task)[:, : spec.answer_digits]
+    numbers = {
+        "accuracy": float(exact_match(outputs, targets).mean()),
+        "per_token_loss": float(np.nanmean(loss)),
+        "token_edit_distance": float(token_edit_distance(outputs, targets).mean()),
+    }
+    if task == "multiplication":
+        mc = experiment.multiple_choice_problems().head(experiment.N_OPTIONS * N_MC)
+        numbers["mc_grade"] = _mc_grade(mc, experiment.option_log_probs(model, mc))
+    return numbers
+
+
+def _mc_grade(mc, log_probs) -> float:
+    table = mc.assign(log_prob=np.asarray(log_probs))
+    best = table.loc[table.groupby("problem_id", sort=False)["log_prob"].idxmax()]
+    return float(best["is_correct"].astype(bool).mean())
 
 
 @pytest.fixture(scope="module", params=list(experiment.TASKS))
 def retrained(request):
     task = request.param
-    return task, experiment.train_model(task, SMALLEST)
+    a, b = experiment.problems(task, "test")
+    a, b = a[:N_SLICE], b[:N_SLICE]
+    models = {seed: experiment.train_model(task, SMALLEST, seed) for seed in SPREAD_SEEDS}
+    numbers = {seed: _slice_numbers(m, task, a, b) for seed, m in models.items()}
+    return task, models[experiment.SEED], numbers
 
 
-def test_regenerated_slice_matches_cache(retrained):
-    task, model = retrained
+def test_regenerated_slice_is_the_same_problem_set_and_model(retrained):
+    task, model, _ = retrained
     cached = experiment.load_outputs(task)
-    a, b = cached["a"][:N_SLICE], cached["b"][:N_SLICE]
     fresh_a, fresh_b = experiment.problems(task, "test")
-    np.testing.assert_array_equal(a, fresh_a[:N_SLICE])
-    np.testing.assert_array_equal(b, fresh_b[:N_SLICE])
+    np.testing.assert_array_equal(cached["a"], fresh_a)
+    np.testing.assert_array_equal(cached["b"], fresh_b)
     assert experiment.count_params(model) == cached["params"][0]
-    tokens = experiment.greedy_decode(model, a, b, task)
-    np.testing.assert_array_equal(tokens, cached["output_tokens"][0, :N_SLICE])
-    fresh_codes, _ = experiment._encode_loss(experiment.reference_token_losses(model, a, b, task))
-    cached_codes, _ = experiment._encode_loss(np.concatenate(
-        [cached["token_loss"][0, :N_SLICE], cached["end_loss"][0, :N_SLICE, None]], axis=1))
-    np.testing.assert_array_equal(fresh_codes, cached_codes)
 
 
-def test_regenerated_multiple_choice_matches_cache(retrained):
-    task, model = retrained
-    if task != "multiplication":
-        pytest.skip("the multiple-choice variant is of multiplication only")
-    mc = experiment.multiple_choice_problems().head(4 * 50)
-    fresh = np.round(experiment.option_log_probs(model, mc), 4)
-    cached = load("arithmetic_multiple_choice")
-    cached = cached[cached["model"] == experiment.model_label(SMALLEST)].head(len(mc))
-    np.testing.assert_array_equal(cached["problem_id"].to_numpy(), mc["problem_id"].to_numpy())
-    np.testing.assert_array_equal(cached["option_text"].astype(str).to_numpy(),
-                                  mc["option_text"].to_numpy())
-    np.testing.assert_allclose(cached["log_prob"].to_numpy(), fresh, atol=1e-4, rtol=0)
+def _cached_numbers(task: str) -> dict:
+    cached = experiment.load_outputs(task)
+    outputs, targets = cached["output"][0][:N_SLICE], cached["target"][:N_SLICE]
+    numbers = {
+        "accuracy": float(exact_match(outputs, targets).mean()),
+        "per_token_loss": float(np.nanmean(cached["token_loss"][0, :N_SLICE])),
+        "token_edit_distance": float(token_edit_distance(outputs, targets).mean()),
+    }
+    if task == "multiplication":
+        mc = experiment.multiple_choice_problems().head(experiment.N_OPTIONS * N_MC)
+        table = load("arithmetic_multiple_choice")
+        table = table[table["model"] == experiment.model_label(SMALLEST)].head(len(mc))
+        np.testing.assert_array_equal(table["problem_id"].to_numpy(), mc["problem_id"].to_numpy())
+        numbers["mc_grade"] = _mc_grade(mc, table["log_prob"].to_numpy())
+    return numbers
+
+
+FLOORS = {"accuracy": 1 / N_SLICE, "token_edit_distance": 1 / N_SLICE, "mc_grade": 1 / N_MC}
+
+
+def test_regenerated_model_scores_as_cached_within_the_seed_spread(retrained):
+    task, _, numbers = retrained
+    cached = _cached_numbers(task)
+    for name, expected in cached.items():
+        values = [numbers[seed][name] for seed in SPREAD_SEEDS]
+        spread = max(values) - min(values)
+        floor = FLOORS.get(name, 0.01 * abs(expected))
+        got = numbers[experiment.SEED][name]
+        assert abs(got - expected) <= 2 * spread + floor, (
+            f"{task}: {name} {got:.4f} retrained against {expected:.4f} cached; "
+            f"seeds {SPREAD_SEEDS} spread {spread:.4f}")
 
 
 def test_cache_spans_the_family():

@@ -1,11 +1,21 @@
 """The cached vision results are what the documented command produces.
 
-Retrains the two smallest models of each family (one seed) and checks that
-their per-image results, written the way the cache is written, equal the
-rows of ``data/vision_*.csv`` exactly.
+Retrains the two smallest models of each family (one seed) and compares them
+with ``data/vision_*.csv``. What is exact on every machine is checked exactly:
+the split, the test images, the parameter counts. The trained weights are
+not: L-BFGS on tiny tanh networks turns last-bit differences between BLAS
+kernels (one CPU's vector width against another's) into different local
+optima, so on another machine a retrained classifier can predict some images
+differently. The per-model numbers the chapter uses (mean squared error,
+per-image accuracy) are therefore compared within a tolerance taken from the
+cache itself: twice the spread of that number across the cached seeds at the
+same width, plus one image's worth (1/600) for accuracy and 0.1% for the
+error. A retrained model that lands further from the cache than the seeds
+land from each other is a real change, not noise.
 """
 
 import io
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -17,6 +27,9 @@ from emergence.vision import autoencoder_params, classifier_params
 
 SLICE = {"widths": experiment.WIDTHS[:2], "seeds": experiment.SEEDS[:1]}
 KEYS = ["width", "seed", "image"]
+#: the per-model number each family's chapter uses, and its floor tolerance
+SUMMARY = {"vision_autoencoders": ("squared_error", "relative", 1e-3),
+           "vision_classifiers": ("correct", "absolute", 1 / experiment.TEST_SIZE)}
 
 
 def _as_cached(table: pd.DataFrame) -> pd.DataFrame:
@@ -24,25 +37,53 @@ def _as_cached(table: pd.DataFrame) -> pd.DataFrame:
     return pd.read_csv(io.StringIO(experiment.to_cache_csv(table)))
 
 
-def _cached_slice(name: str) -> pd.DataFrame:
-    cached = load(name)
-    keep = cached["width"].isin(SLICE["widths"]) & cached["seed"].isin(SLICE["seeds"])
-    return cached[keep].sort_values(KEYS).reset_index(drop=True)
+@pytest.fixture(scope="module", params=[("vision_autoencoders", experiment.train_autoencoders),
+                                        ("vision_classifiers", experiment.train_classifiers)],
+                ids=["autoencoders", "classifiers"])
+def retrained(request):
+    name, train = request.param
+    return name, _as_cached(train(**SLICE)).sort_values(KEYS).reset_index(drop=True), load(name)
 
 
-@pytest.mark.parametrize(
-    "name, train",
-    [("vision_autoencoders", experiment.train_autoencoders),
-     ("vision_classifiers", experiment.train_classifiers)],
-)
-def test_regenerated_slice_matches_cache(name, train):
-    fresh = _as_cached(train(**SLICE)).sort_values(KEYS).reset_index(drop=True)
-    cached = _cached_slice(name)
-    assert len(fresh) == len(SLICE["widths"]) * experiment.TEST_SIZE
+def test_regenerated_slice_has_the_exact_layout(retrained):
+    name, fresh, cached = retrained
     assert list(fresh.columns) == list(cached.columns)
-    for column in fresh.columns:
-        np.testing.assert_array_equal(fresh[column].to_numpy(), cached[column].to_numpy(),
-                                      err_msg=f"{name}, column {column}")
+    assert len(fresh) == len(SLICE["widths"]) * experiment.TEST_SIZE
+    for width, rows in fresh.groupby("width"):
+        old = cached[(cached["width"] == width) & (cached["seed"] == SLICE["seeds"][0])]
+        np.testing.assert_array_equal(rows["image"].to_numpy(), np.sort(old["image"].to_numpy()))
+        assert rows["params"].unique().tolist() == old["params"].unique().tolist()
+        if "label" in rows:
+            np.testing.assert_array_equal(rows["label"].to_numpy(), old.sort_values("image")["label"].to_numpy())
+
+
+def test_regenerated_models_score_as_cached_within_the_seed_spread(retrained):
+    name, fresh, cached = retrained
+    column, kind, floor = SUMMARY[name]
+    per_model = cached.groupby(["width", "seed"])[column].mean()
+    for width in SLICE["widths"]:
+        seeds = per_model.loc[width]
+        spread = float(seeds.max() - seeds.min())
+        expected = float(seeds.loc[SLICE["seeds"][0]])
+        got = float(fresh.loc[fresh["width"] == width, column].mean())
+        tol = 2 * spread + (floor * abs(expected) if kind == "relative" else floor)
+        assert abs(got - expected) <= tol, (
+            f"{name}, width {width}: {column} {got:.4f} against {expected:.4f} cached "
+            f"(tolerance {tol:.4f}, twice the seed spread {spread:.4f} plus a floor)")
+
+
+def test_regenerated_classifiers_agree_with_the_cache_as_often_as_two_seeds_do(retrained):
+    name, fresh, cached = retrained
+    if name != "vision_classifiers":
+        pytest.skip("per-image predictions are the classifiers'")
+    for width in SLICE["widths"]:
+        by_seed = {seed: rows.sort_values("image")["predicted"].to_numpy()
+                   for seed, rows in cached[cached["width"] == width].groupby("seed")}
+        seed_agreement = min(float(np.mean(by_seed[s] == by_seed[t]))
+                             for s, t in combinations(sorted(by_seed), 2))
+        mine = fresh.loc[fresh["width"] == width, "predicted"].to_numpy()
+        agreement = float(np.mean(mine == by_seed[SLICE["seeds"][0]]))
+        assert agreement >= seed_agreement - 1 / experiment.TEST_SIZE, (width, agreement, seed_agreement)
 
 
 def test_cache_covers_the_whole_family():
