@@ -91,6 +91,20 @@ SCHEMAS["obsscaling_emergent"] = Schema(
         "score_max": Column("float", min=1, max=100),
     },
 )
+_BENCHMARK_SCORE = Column("float", min=0, max=1, required=False)
+SCHEMAS["obsscaling_benchmarks"] = Schema(
+    "Open base models on eight standard benchmarks (Ruan et al. 2024), the inputs of "
+    "observational scaling laws; one row per model.",
+    {
+        "model": Column("str"),
+        "family": Column("str"),
+        "params": Column("float", min=1e7, max=1e13),
+        "train_flops": Column("float", min=1e18, max=1e27, required=False),
+        **{name: _BENCHMARK_SCORE for name in (
+            "mmlu", "arc_c", "hellaswag", "winogrande", "truthfulqa", "gsm8k", "xwinograd",
+            "humaneval")},
+    },
+)
 SCHEMAS["wei_table1"] = Schema(
     "Wei et al. (2022) Table 1: each emergent ability with the training FLOPs and "
     "parameters at which it emerged.",
