@@ -21,6 +21,28 @@ a dictionary with one score per metric and the task authors' preferred metric::
       "task": {"task_name": "<task>"}
     }
 
+This is what BIG-bench's own writer produces (``bigbench/evaluate_task.py``:
+``dataclasses.asdict(ResultsFileData(...))`` after ``add_aggregate_scores``),
+and the reader follows BIG-bench's conventions for it:
+
+- ``number_of_shots`` is ``-1`` where shots do not apply (the task API's
+  instruction; spelling_bee, unqover and others do this). Such rows are kept,
+  with ``n_shots`` :data:`SHOTS_NOT_APPLICABLE`, and form curves of their own.
+- ``add_aggregate_scores`` appends, for each number of shots of a task with
+  subtasks, an *aggregate* entry whose ``subtask_description`` is the task's
+  own name: the mean of every metric over the subtasks, under the subtasks'
+  shared preferred metric (``multiple_choice_grade`` when all subtasks prefer
+  it) or ``normalized_aggregate_score``. It also adds
+  ``normalized_aggregate_score`` to the ``score_dict`` of every task-level
+  entry. Neither is a measurement of its own, so both are left out by
+  default (``include_aggregates=True`` keeps them, flagged ``is_aggregate``).
+  A task without subtasks keeps its single task-level entry, which *is* the
+  measurement.
+- Models are ordered by ``flop_matched_non_embedding_params``, as BIG-bench's
+  own analysis (``bigbench/api/results.py``) does; it differs from
+  ``non_embedding_params`` only for sparse models. Another field can be
+  chosen with ``scale=``.
+
 :func:`read_results` turns a checkout (or any folder or single file in that
 format) into one tidy table, one row per task x subtask x model x shots x
 metric.  :func:`meta_analysis` then computes, in one call, the emergence score
@@ -63,7 +85,11 @@ import pandas as pd
 from emergence.score import emergence_score
 
 __all__ = [
+    "AGGREGATE_METRIC",
     "BRIER_METRIC",
+    "DEFAULT_SCALE",
+    "SCALES",
+    "SHOTS_NOT_APPLICABLE",
     "LOWER_IS_BETTER",
     "MC_GRADE_METRIC",
     "MetaAnalysis",
@@ -85,8 +111,17 @@ BRIER_METRIC = "calibration_multiple_choice_brier_score"
 #: BIG-bench metrics for which a smaller value is better; all others: larger is better.
 LOWER_IS_BETTER = frozenset({BRIER_METRIC, "expected_calibration_error"})
 
-#: The score BIG-bench reports for a task with subtasks, aggregated over them.
+#: The score BIG-bench's ``add_aggregate_scores`` adds: the mean over subtasks
+#: of each subtask's preferred score, rescaled from its low to its high score.
 AGGREGATE_METRIC = "normalized_aggregate_score"
+
+#: ``number_of_shots`` of an entry for which shots do not apply (BIG-bench task API).
+SHOTS_NOT_APPLICABLE = -1
+
+#: The model-size fields of BIG-bench's ``ModelData`` that can order a curve.
+SCALES = ("flop_matched_non_embedding_params", "non_embedding_params", "total_params")
+#: BIG-bench's own choice (its ``TaskResults`` orders models by it).
+DEFAULT_SCALE = "flop_matched_non_embedding_params"
 
 #: Columns of the tidy table returned by :func:`read_results`.
 TIDY_COLUMNS = (
@@ -96,12 +131,14 @@ TIDY_COLUMNS = (
     "model_name",
     "total_params",
     "non_embedding_params",
+    "flop_matched_non_embedding_params",
     "params",
     "n_shots",
     "metric",
     "score",
     "preferred_metric",
     "is_preferred",
+    "is_aggregate",
     "file",
 )
 
@@ -140,7 +177,15 @@ def _task_from_path(path: Path) -> str | None:
     return None
 
 
-def read_results_file(path, *, include_aggregates: bool = False) -> pd.DataFrame:
+def _check_scale(scale: str) -> str:
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {list(SCALES)} (BIG-bench's ModelData fields), "
+                         f"got {scale!r}.")
+    return scale
+
+
+def read_results_file(path, *, include_aggregates: bool = False,
+                      scale: str = DEFAULT_SCALE) -> pd.DataFrame:
     """Read one ``scores_<model>.json`` file into a tidy table.
 
     Parameters
@@ -148,9 +193,12 @@ def read_results_file(path, *, include_aggregates: bool = False) -> pd.DataFrame
     path : str or pathlib.Path
         The file.
     include_aggregates : bool
-        Keep the rows BIG-bench adds for tasks with subtasks, whose preferred
-        score is ``normalized_aggregate_score`` (an average over subtasks,
-        not a measurement of its own). Default False.
+        Keep BIG-bench's aggregate entries (``subtask_description`` equal to
+        the task name, in a task with subtasks) and its
+        ``normalized_aggregate_score`` metric, flagged ``is_aggregate``.
+        Default False: they are averages of the other rows, not measurements.
+    scale : str
+        The model-size field that fills ``params``; one of :data:`SCALES`.
 
     Returns
     -------
@@ -175,17 +223,47 @@ def read_results_file(path, *, include_aggregates: bool = False) -> pd.DataFrame
     ...
     emergence.bigbench.ResultsFormatError: .../scores_bad.json: no 'model' object ...
     """
-    return _frame(_read_rows(Path(path), include_aggregates))
+    return _frame(_read_rows(Path(path), include_aggregates, _check_scale(scale)))
 
 
 def _frame(rows: list) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
-    return table.astype({"n_shots": "int64", "is_preferred": bool, "score": float,
-                         "total_params": float, "non_embedding_params": float,
-                         "params": float})
+    return table.astype({"n_shots": "int64", "is_preferred": bool, "is_aggregate": bool,
+                         "score": float, "total_params": float, "non_embedding_params": float,
+                         "flop_matched_non_embedding_params": float, "params": float})
 
 
-def _read_rows(path: Path, include_aggregates: bool) -> list:
+def _model_sizes(model: dict, path: Path, scale: str) -> tuple[dict, float]:
+    sizes = {}
+    for key in SCALES:
+        value = model.get(key)
+        sizes[key] = (np.nan if value is None
+                      else _number(value, path, f"model.{key}", positive=True))
+    if all(np.isnan(v) for v in sizes.values()):
+        _fail(path, "model has none of " + ", ".join(repr(k) for k in SCALES))
+    # For dense models BIG-bench's flop-matched count *is* the non-embedding
+    # count, so a file that omits it falls back to that, then to the total.
+    for key in SCALES[SCALES.index(scale):]:
+        if not np.isnan(sizes[key]):
+            return sizes, sizes[key]
+    _fail(path, f"model.{scale} is missing, and so is every smaller-scoped size field")
+
+
+def _aggregate_entries(scores: list, task: str) -> set:
+    """Indices of BIG-bench's aggregate entries: the task's own name, beside subtasks."""
+    by_shots: dict = {}
+    for i, entry in enumerate(scores):
+        if isinstance(entry, dict):
+            by_shots.setdefault(entry.get("number_of_shots"), []).append(i)
+    aggregates = set()
+    for indices in by_shots.values():
+        names = [scores[i].get("subtask_description") or task for i in indices]
+        if len(set(names)) > 1:
+            aggregates.update(i for i, name in zip(indices, names) if name == task)
+    return aggregates
+
+
+def _read_rows(path: Path, include_aggregates: bool, scale: str = DEFAULT_SCALE) -> list:
     """The tidy rows of one results file (see :func:`read_results_file`)."""
     if not path.is_file():
         raise FileNotFoundError(f"results file {path} does not exist.")
@@ -199,23 +277,13 @@ def _read_rows(path: Path, include_aggregates: bool) -> list:
     if not isinstance(model, dict):
         _fail(path, "no 'model' object")
     for key in ("model_family", "model_name"):
-        if not isinstance(model.get(key), str) or not model[key]:
+        if not isinstance(model.get(key), str) or not model[key].strip():
             _fail(path, f"model.{key} is missing or not a string")
-    sizes = {}
-    for key in ("total_params", "non_embedding_params"):
-        value = model.get(key)
-        sizes[key] = (np.nan if value is None
-                      else _number(value, path, f"model.{key}", positive=True))
-    if all(np.isnan(v) for v in sizes.values()):
-        _fail(path, "model has neither 'total_params' nor 'non_embedding_params'")
-    # BIG-bench plots against non-embedding parameters; use them where given.
-    params = sizes["non_embedding_params"]
-    if np.isnan(params):
-        params = sizes["total_params"]
+    sizes, params = _model_sizes(model, path, scale)
 
     task = None
     if isinstance(data.get("task"), dict) and isinstance(data["task"].get("task_name"), str):
-        task = data["task"]["task_name"]
+        task = data["task"]["task_name"].strip() or None
     if task is None:
         task = _task_from_path(path)
     if task is None:
@@ -224,6 +292,8 @@ def _read_rows(path: Path, include_aggregates: bool) -> list:
     scores = data.get("scores")
     if not isinstance(scores, list):
         _fail(path, "'scores' is missing or not a list")
+    aggregates = _aggregate_entries(scores, task)
+    family, name = model["model_family"].strip(), model["model_name"].strip()
     rows = []
     for i, entry in enumerate(scores):
         where = f"scores[{i}]"
@@ -235,11 +305,14 @@ def _read_rows(path: Path, include_aggregates: bool) -> list:
         preferred = entry["preferred_score"]
         if not isinstance(preferred, str):
             _fail(path, f"{where}.preferred_score must be a metric name")
-        if preferred == AGGREGATE_METRIC and not include_aggregates:
+        is_aggregate = i in aggregates or preferred == AGGREGATE_METRIC
+        if is_aggregate and not include_aggregates:
             continue
         shots = entry["number_of_shots"]
-        if isinstance(shots, bool) or not isinstance(shots, int) or shots < 0:
-            _fail(path, f"{where}.number_of_shots must be a whole number >= 0, got {shots!r}")
+        if (isinstance(shots, bool) or not isinstance(shots, int)
+                or (shots < 0 and shots != SHOTS_NOT_APPLICABLE)):
+            _fail(path, f"{where}.number_of_shots must be a whole number >= 0, or "
+                        f"{SHOTS_NOT_APPLICABLE} where shots do not apply; got {shots!r}")
         score_dict = entry["score_dict"]
         if not isinstance(score_dict, dict) or not score_dict:
             _fail(path, f"{where}.score_dict must be a non-empty object of metric: score")
@@ -249,16 +322,22 @@ def _read_rows(path: Path, include_aggregates: bool) -> list:
         if not isinstance(subtask, str):
             _fail(path, f"{where}.subtask_description must be a string")
         for metric, value in score_dict.items():
+            derived = metric == AGGREGATE_METRIC and preferred != AGGREGATE_METRIC
+            if derived and not include_aggregates:
+                continue
             value = _number(value, path, f"{where}.score_dict[{metric!r}]")
             rows.append(
-                (task, subtask, model["model_family"], model["model_name"],
-                 sizes["total_params"], sizes["non_embedding_params"], params,
-                 shots, metric, value, preferred, metric == preferred, str(path))
+                (task, subtask.strip(), family, name,
+                 sizes["total_params"], sizes["non_embedding_params"],
+                 sizes["flop_matched_non_embedding_params"], params,
+                 shots, metric.strip(), value, preferred.strip(), metric == preferred,
+                 is_aggregate or derived, str(path))
             )
     return rows
 
 
-def read_results(path, *, include_aggregates: bool = False) -> pd.DataFrame:
+def read_results(path, *, include_aggregates: bool = False, scale: str = DEFAULT_SCALE,
+                 on_error: str = "raise") -> pd.DataFrame:
     """Read BIG-bench results files into one tidy table.
 
     Parameters
@@ -268,8 +347,18 @@ def read_results(path, *, include_aggregates: bool = False) -> pd.DataFrame:
         task's folder, a ``results`` folder, or a single ``scores_*.json``
         file. Every ``scores_*.json`` below a folder is read.
     include_aggregates : bool
-        Keep BIG-bench's ``normalized_aggregate_score`` rows (averages over
-        subtasks). Default False.
+        Keep BIG-bench's aggregate entries and its
+        ``normalized_aggregate_score`` metric (see the module docstring),
+        flagged ``is_aggregate``. Default False.
+    scale : str
+        The model-size field that fills ``params``, one of :data:`SCALES`;
+        default :data:`DEFAULT_SCALE`, BIG-bench's own. A file that lacks it
+        falls back to the next, smaller-scoped field of :data:`SCALES`.
+    on_error : {"raise", "warn"}
+        What to do with unreadable files. Either way every file is read
+        first; then ``"raise"`` raises one :class:`ResultsFormatError` that
+        lists every unreadable file with its reason, and ``"warn"`` issues
+        one warning with the same list and returns what could be read.
 
     Returns
     -------
@@ -279,18 +368,21 @@ def read_results(path, *, include_aggregates: bool = False) -> pd.DataFrame:
 
         ``task``, ``subtask`` (BIG-bench's ``subtask_description``: the task
         name, or ``task:subtask``), ``model_family``, ``model_name``,
-        ``total_params`` and ``non_embedding_params`` (as the file gives them,
-        NaN where it gives none), ``params`` (non-embedding parameters where
-        given, else total: the model scale used by the meta-analysis),
-        ``n_shots``, ``metric``, ``score``, ``preferred_metric`` (the task
-        authors' choice), ``is_preferred`` and ``file`` (where the row came from).
+        ``total_params``, ``non_embedding_params`` and
+        ``flop_matched_non_embedding_params`` (as the file gives them, NaN
+        where it gives none), ``params`` (the ``scale`` field: the model size
+        used by the meta-analysis), ``n_shots`` (:data:`SHOTS_NOT_APPLICABLE`
+        where shots do not apply), ``metric``, ``score``, ``preferred_metric``
+        (the task authors' choice), ``is_preferred``, ``is_aggregate`` and
+        ``file`` (where the row came from).
 
     Raises
     ------
     FileNotFoundError
         If ``path`` does not exist or holds no ``scores_*.json`` file.
     ResultsFormatError
-        If a file is malformed; the message names the file.
+        If a file is malformed (``on_error="raise"``); the message names
+        every such file and what is wrong with it.
 
     Examples
     --------
@@ -299,6 +391,11 @@ def read_results(path, *, include_aggregates: bool = False) -> pd.DataFrame:
     ...
     FileNotFoundError: path /no/such/checkout does not exist: pass a BIG-bench checkout, ...
     """
+    import warnings
+
+    scale = _check_scale(scale)
+    if on_error not in ("raise", "warn"):
+        raise ValueError(f"on_error must be 'raise' or 'warn', got {on_error!r}.")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(
@@ -311,9 +408,19 @@ def read_results(path, *, include_aggregates: bool = False) -> pd.DataFrame:
             f"no scores_*.json file under {path}: BIG-bench keeps them in "
             "bigbench/benchmark_tasks/<task>/results/."
         )
-    rows = []
+    rows, failures = [], []
     for f in files:
-        rows.extend(_read_rows(f, include_aggregates))
+        try:
+            rows.extend(_read_rows(f, include_aggregates, scale))
+        except ResultsFormatError as err:
+            failures.append(str(err))
+    if failures:
+        report = (f"{len(failures)} of {len(files)} results files could not be read:\n- "
+                  + "\n- ".join(failures))
+        if on_error == "raise" or len(failures) == len(files):
+            raise ResultsFormatError(
+                report + "\nFix or remove them, or pass on_error='warn' to read the rest.")
+        warnings.warn(report, stacklevel=2)
     return _frame(rows)
 
 
@@ -330,8 +437,8 @@ def write_results(table: pd.DataFrame, directory, *, description: str = "") -> l
     ----------
     table : pandas.DataFrame
         Columns ``task``, ``model_family``, ``model_name``, ``n_shots``,
-        ``metric``, ``score``, ``preferred_metric``, and ``total_params``
-        and/or ``non_embedding_params``; ``subtask`` is optional.
+        ``metric``, ``score``, ``preferred_metric``, and at least one of
+        :data:`SCALES`; ``subtask`` is optional.
     directory : str or pathlib.Path
         Where to write (created if needed).
     description : str
@@ -358,12 +465,12 @@ def write_results(table: pd.DataFrame, directory, *, description: str = "") -> l
         raise ValueError(
             f"table lacks column(s) {missing}: see read_results for the tidy format."
         )
-    if "total_params" not in table.columns and "non_embedding_params" not in table.columns:
-        raise ValueError("table needs a 'total_params' or 'non_embedding_params' column.")
+    if not any(c in table.columns for c in SCALES):
+        raise ValueError("table needs a model-size column: one of " + ", ".join(SCALES) + ".")
     table = table.copy()
     if "subtask" not in table.columns:
         table["subtask"] = table["task"]
-    for col in ("total_params", "non_embedding_params"):
+    for col in SCALES:
         if col not in table.columns:
             table[col] = np.nan
     directory = Path(directory)
@@ -372,7 +479,7 @@ def write_results(table: pd.DataFrame, directory, *, description: str = "") -> l
         key = (str(row["task"]), str(row["model_family"]), str(row["model_name"]))
         if key not in models:
             model = {"model_family": key[1], "model_name": key[2], "description": description}
-            for col in ("total_params", "non_embedding_params"):
+            for col in SCALES:
                 value = row[col]
                 model[col] = None if pd.isna(value) else int(round(float(value)))
             models[key] = {"model": model, "entries": {}}
@@ -408,12 +515,13 @@ def emergence_scores(
     scale: str = "params",
     min_models: int = 3,
     by: tuple[str, ...] = ("task", "subtask", "model_family", "n_shots", "metric"),
+    lower_is_better=LOWER_IS_BETTER,
 ) -> pd.DataFrame:
     """Emergence score of every curve (one score per ``by`` group) in a tidy table.
 
     A curve is one task x subtask x model family x number of shots x metric,
     its points the family's models ordered by ``scale``. Models of the same
-    size are averaged first. Metrics in :data:`LOWER_IS_BETTER` are scored
+    size are averaged first. Metrics named in ``lower_is_better`` are scored
     with ``higher_is_better=False``.
 
     Parameters
@@ -428,6 +536,11 @@ def emergence_scores(
         two points the score is always 1).
     by : tuple of str
         The columns that define a curve.
+    lower_is_better : collection of str
+        Metrics for which a smaller value is better. Default
+        :data:`LOWER_IS_BETTER` (BIG-bench's Brier score and calibration
+        error); pass your own set for a task's custom metrics, e.g.
+        ``LOWER_IS_BETTER | {"perplexity"}``.
 
     Returns
     -------
@@ -451,6 +564,7 @@ def emergence_scores(
         raise ValueError(f"table lacks column(s) {missing}; it has {list(table.columns)}.")
     if int(min_models) < 2:
         raise ValueError(f"min_models must be at least 2, got {min_models}.")
+    lower_is_better = _metric_names(lower_is_better)
     data = table.dropna(subset=[scale, "score"])
     rows = []
     for key, curve in data.groupby(by, sort=True):
@@ -461,7 +575,7 @@ def emergence_scores(
         value = emergence_score(
             points.index.to_numpy(float),
             points.to_numpy(float),
-            higher_is_better=metric not in LOWER_IS_BETTER,
+            higher_is_better=metric not in lower_is_better,
         )
         row = dict(zip(by, key))
         if "is_preferred" in curve.columns:
@@ -472,6 +586,14 @@ def emergence_scores(
     columns = [*by, *(["is_preferred"] if "is_preferred" in table.columns else []),
                "n_models", "emergence_score"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _metric_names(names) -> frozenset:
+    if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+        raise ValueError("lower_is_better must be a collection of metric names, e.g. "
+                         "{'calibration_multiple_choice_brier_score', 'perplexity'}; "
+                         f"got {names!r}.")
+    return frozenset(names)
 
 
 @dataclass
@@ -514,6 +636,9 @@ def meta_analysis(
     family: str = "BIG-G T=0",
     scale: str = "params",
     min_models: int = 3,
+    lower_is_better=LOWER_IS_BETTER,
+    include_aggregates: bool = False,
+    on_error: str = "raise",
 ) -> MetaAnalysis:
     """The BIG-bench meta-analysis of the mirage paper, in one call.
 
@@ -537,6 +662,14 @@ def meta_analysis(
         Column giving model size (default ``params``).
     min_models : int
         Minimum number of model sizes for a curve to be scored.
+    lower_is_better : collection of str
+        Metrics for which smaller is better (see :func:`emergence_scores`).
+    include_aggregates, on_error
+        Passed to :func:`read_results` when ``path_or_table`` is a path.
+        BIG-bench's aggregates (averages over subtasks, and its
+        ``normalized_aggregate_score``) are left out unless asked for, so
+        that an average is not counted as one more curve and
+        ``normalized_aggregate_score`` not as one more metric.
 
     Returns
     -------
@@ -559,12 +692,16 @@ def meta_analysis(
                 "table of read_results."
             )
     else:
-        table = read_results(path_or_table)
+        table = read_results(path_or_table, include_aggregates=include_aggregates,
+                             on_error=on_error)
+    if not include_aggregates and "is_aggregate" in table.columns:
+        table = table[~table["is_aggregate"].astype(bool)]
     threshold = float(threshold)
     if not np.isfinite(threshold):
         raise ValueError(f"threshold must be a finite number, got {threshold}.")
 
-    scores = emergence_scores(table, scale=scale, min_models=min_models)
+    scores = emergence_scores(table, scale=scale, min_models=min_models,
+                              lower_is_better=lower_is_better)
     scores["emergent"] = scores["emergence_score"] > threshold
 
     grouped = scores.groupby("metric")

@@ -136,7 +136,7 @@ def _good():
         (lambda d: d.pop("model"), "no 'model' object"),
         (lambda d: d["model"].pop("model_family"), "model_family"),
         (lambda d: d["model"].update(total_params=None, non_embedding_params=None),
-         "neither 'total_params' nor 'non_embedding_params'"),
+         "model has none of 'flop_matched_non_embedding_params'"),
         (lambda d: d["model"].update(total_params=-5), "positive"),
         (lambda d: d.pop("scores"), "'scores'"),
         (lambda d: d["scores"][0].pop("score_dict"), "no 'score_dict'"),
