@@ -4,6 +4,8 @@ The chapters tell the story; this package does the computing:
 
 - :mod:`emergence.metrics`: exact match, token edit distance, per-token accuracy,
   multiple-choice grade, Brier score, log-likelihood, per-token cross-entropy;
+- :mod:`emergence.postprocess`: raw completions to scorable answers (BIG-bench's
+  stop string and output regex, whitespace, number formatting);
 - :mod:`emergence.mirage`: the mirage paper's model, loss -> per-token
   probability -> metric, and finite simulated test sets;
 - :mod:`emergence.score`: the emergence score of a curve;

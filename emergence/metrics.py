@@ -11,7 +11,13 @@ Linear or continuous: :func:`token_edit_distance`, :func:`per_token_accuracy`,
 :func:`brier_score`, :func:`log_likelihood`, :func:`per_token_cross_entropy`.
 
 A string is scored as a sequence of character tokens (one digit, one token,
-as in the arithmetic experiments); pass lists to use other tokens.
+as in the arithmetic experiments); pass lists to use other tokens. An item
+whose output is a string and whose target is a token list (or the reverse) is
+an error, not a mismatch: the two can never be equal.
+
+Real completions carry formatting (a leading space, a stop sequence, a
+thousands separator) that the metrics would count as errors; run
+:func:`emergence.postprocess.postprocess` on outputs and targets first.
 """
 
 from __future__ import annotations
@@ -42,6 +48,13 @@ def _pairs(predictions, targets):
     preds = as_token_sequences(predictions, "predictions")
     targs = as_token_sequences(targets, "targets")
     check_same_length(predictions=preds, targets=targs)
+    for i, (p, t) in enumerate(zip(preds, targs)):
+        if isinstance(p, str) != isinstance(t, str):
+            kinds = ["a string" if isinstance(v, str) else "a token list" for v in (p, t)]
+            raise ValueError(
+                f"item {i}: the prediction is {kinds[0]} ({p!r}) but the target is {kinds[1]} "
+                f"({t!r}); pass both as strings (character tokens) or both as token lists."
+            )
     return preds, targs
 
 
@@ -90,22 +103,40 @@ def token_edit_distance(predictions, targets) -> np.ndarray:
     )
 
 
-def per_token_accuracy(predictions, targets) -> np.ndarray:
+def per_token_accuracy(predictions, targets, align: str = "left") -> np.ndarray:
     """Fraction of target positions whose token the output reproduces in place.
 
     Position ``i`` of the target counts as right when the output has the same
     token at position ``i``; a missing or extra token is simply not a match.
     An empty target scores 1 if the output is empty too, else 0.
 
+    Parameters
+    ----------
+    predictions, targets : sequence of str or of token lists
+    align : {"left", "right"}
+        ``"left"`` counts positions from the first token. ``"right"`` counts
+        them from the last, which aligns numbers at the units digit: an
+        output that drops or adds a leading digit still gets credit for the
+        digits it has right, where left alignment shifts every digit and
+        scores 0.
+
     Examples
     --------
     >>> per_token_accuracy(["1234", "1294", "12"], ["1234", "1234", "1234"])
     array([1.  , 0.75, 0.5 ])
+    >>> per_token_accuracy(["234", "01234"], ["1234", "1234"], align="left")
+    array([0., 0.])
+    >>> per_token_accuracy(["234", "01234"], ["1234", "1234"], align="right")
+    array([0.75, 1.  ])
     """
+    if align not in ("left", "right"):
+        raise ValueError(f"align must be 'left' or 'right' (units digit), got {align!r}.")
     preds, targs = _pairs(predictions, targets)
     out = np.empty(len(preds))
     for i, (p, t) in enumerate(zip(preds, targs)):
         p, t = list(p), list(t)
+        if align == "right":
+            p, t = p[::-1], t[::-1]
         if not t:
             out[i] = float(not p)
             continue
