@@ -1,0 +1,290 @@
+"""Infinite resolution: the exact chance that one sampled answer is right, and PassUntil.
+
+A test of ``n`` problems scored by greedy decoding can show an accuracy of 0,
+``1/n``, ``2/n``, ... and nothing in between. Hu et al. (2024) measure far
+below ``1/n`` by sampling many answers per problem until one passes
+(PassUntil). For a model whose answer is a short string of tokens, the same
+quantity can be had exactly: sampling at temperature 1 writes the reference
+answer with probability equal to the product of the model's teacher-forced
+probabilities of the reference tokens. That needs one forward pass per
+token, not thousands of samples.
+
+- :func:`answer_pass_probability`: that product, from per-token losses, with
+  a flag where a loss was clipped (the product is then only an upper bound);
+- :func:`pass_rate_bounds`: the mean over problems, as a lower and an upper
+  bound that differ only through clipped problems;
+- :func:`pass_until`: the sample-until-``r``-passes estimator, simulated from
+  exact per-problem pass probabilities (it checks the estimator's
+  statistics; it is not a sampler of any model);
+- :func:`expected_pass_until`: the exact mean of the ``r = 1`` estimate
+  ``1 / K``, which is not the pass probability;
+- :func:`task_scaling_fit`: ``PU(N) = exp(-(N / c) ** alpha)``, fitted as a
+  power law of ``-ln PU``, with the curvature of ``ln(-ln PU)`` against
+  ``ln N`` that says whether the curve bends.
+
+Examples
+--------
+>>> p, clipped = answer_pass_probability([[0.1, 0.2, np.nan]], [0.3])
+>>> round(float(p[0]), 4), bool(clipped[0])
+(0.5488, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._validate import as_float_array, check_positive, check_positive_int, check_probability
+
+__all__ = [
+    "CACHE_CLIP_NATS",
+    "answer_pass_probability",
+    "pass_rate_bounds",
+    "pass_until",
+    "expected_pass_until",
+    "TaskScalingFit",
+    "task_scaling_fit",
+]
+
+#: The largest per-token loss the arithmetic cache can store (65534 units of 1e-4
+#: nats); a stored loss at this value stands for any loss at least this large.
+CACHE_CLIP_NATS = 65534 * 1e-4
+
+
+def _losses(x, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must contain numbers (NaN for missing slots) ({err}).") from None
+    if np.isinf(arr).any():
+        raise ValueError(f"{name} contains infinite losses: store the clipped value instead.")
+    if (arr[np.isfinite(arr)] < 0).any():
+        raise ValueError(f"{name} must hold losses -ln p >= 0; found a negative value.")
+    return arr
+
+
+def answer_pass_probability(token_loss, end_loss, *, stop_after_last_slot: bool = True,
+                            clip: float = CACHE_CLIP_NATS) -> tuple[np.ndarray, np.ndarray]:
+    """Probability that one answer sampled at temperature 1 is exactly the reference answer.
+
+    The sampler writes the reference answer if it writes each of its tokens
+    and then stops; with the model's teacher-forced losses ``-ln p`` of those
+    tokens, that probability is ``exp(-sum of the losses)``.
+
+    Parameters
+    ----------
+    token_loss : array-like, shape (..., slots)
+        Loss of each reference token (digit), NaN in slots past the answer's end.
+    end_loss : array-like, shape (...)
+        Loss of the end-of-answer token after the last digit.
+    stop_after_last_slot : bool
+        True if decoding stops by itself after the last slot (as the book's
+        arithmetic models do): the end token then counts only for answers
+        shorter than ``slots``. False: it always counts.
+    clip : float
+        Losses at or above this value were clipped when stored, so the true
+        loss is at least this large; use ``np.inf`` if nothing was clipped.
+
+    Returns
+    -------
+    probability : numpy.ndarray, shape (...)
+        ``exp(-total loss)``; an upper bound where ``clipped`` is True.
+    clipped : numpy.ndarray of bool, shape (...)
+        Where a counted token's loss was clipped. The true probability there
+        lies between 0 and ``probability``.
+
+    Raises
+    ------
+    ValueError
+        If a loss is negative or infinite, the shapes disagree, or an item
+        has no token at all.
+
+    Examples
+    --------
+    A 2-digit answer in 3 slots needs its end token; a 3-digit one does not:
+
+    >>> loss = [[0.1, 0.2, np.nan], [0.1, 0.2, 0.3]]
+    >>> p, clipped = answer_pass_probability(loss, [0.5, 9.0])
+    >>> np.round(p, 4).tolist(), clipped.tolist()
+    ([0.4493, 0.5488], [False, False])
+    >>> p, clipped = answer_pass_probability([[7.0, 0.1]], [0.2], clip=6.5534)
+    >>> clipped.tolist()
+    [True]
+    """
+    tokens = _losses(token_loss, "token_loss")
+    end = _losses(end_loss, "end_loss")
+    if tokens.ndim < 1 or tokens.shape[:-1] != end.shape:
+        raise ValueError(
+            f"token_loss must have shape (..., slots) and end_loss the shape (...); got "
+            f"{tokens.shape} and {end.shape}.")
+    present = np.isfinite(tokens)
+    n_tokens = present.sum(axis=-1)
+    if (n_tokens == 0).any():
+        raise ValueError("token_loss has an item with no finite token loss: every answer needs a token.")
+    counts_end = n_tokens < tokens.shape[-1] if stop_after_last_slot else np.ones(end.shape, bool)
+    if np.isnan(end[counts_end]).any():
+        raise ValueError("end_loss is NaN for an answer whose end token counts.")
+    total = np.where(present, tokens, 0.0).sum(axis=-1) + np.where(counts_end, end, 0.0)
+    clipped = ((tokens >= clip) & present).any(axis=-1) | (counts_end & (end >= clip))
+    return np.exp(-total), clipped
+
+
+def pass_rate_bounds(probability, clipped=None, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Mean pass probability over problems, as ``(low, high)`` bounds.
+
+    A clipped problem's probability is only known to lie in ``[0, p]``; the
+    bounds count it as 0 and as ``p``. With no clipped problem they are equal.
+
+    Examples
+    --------
+    >>> low, high = pass_rate_bounds([0.2, 0.4], [False, True])
+    >>> round(float(low), 3), round(float(high), 3)
+    (0.1, 0.3)
+    """
+    p = np.asarray(probability, dtype=float)
+    if p.size == 0 or np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+        raise ValueError("probability must be a non-empty array of values in [0, 1].")
+    flags = np.zeros(p.shape, bool) if clipped is None else np.asarray(clipped, dtype=bool)
+    if flags.shape != p.shape:
+        raise ValueError(f"clipped has shape {flags.shape} but probability has shape {p.shape}.")
+    return np.where(flags, 0.0, p).mean(axis=axis), p.mean(axis=axis)
+
+
+def pass_until(p, r: int = 1, max_samples: int = 100_000, seed: int = 0) -> pd.DataFrame:
+    """Simulate PassUntil: sample until ``r`` passes (or ``max_samples``), per problem.
+
+    Each sample of problem ``i`` passes with probability ``p[i]``,
+    independently, so the number of samples until the ``r``-th pass is a
+    sum of ``r`` geometric waits. This draws those waits (by inverting the
+    geometric distribution, so that waits of 10**20 samples cost nothing)
+    instead of sampling answers: it reproduces the estimator's statistics
+    for a model whose pass probabilities are ``p``, not a real sampler.
+
+    Parameters
+    ----------
+    p : array-like of float in [0, 1]
+        Exact pass probability of each problem.
+    r : int
+        Passes to wait for.
+    max_samples : int
+        Budget per problem; a problem without ``r`` passes by then is censored.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per problem: ``p``, ``samples`` (``K``, the samples drawn),
+        ``passes`` (``r``, or fewer if censored), ``censored``,
+        ``estimate`` (``passes / samples``, i.e. ``r / K``: the PassUntil
+        estimate) and ``unbiased`` (``(r - 1) / (K - 1)``, the minimum-variance
+        unbiased estimate for inverse sampling, defined for ``r >= 2``; for a
+        censored problem ``passes / max_samples``).
+
+    Examples
+    --------
+    >>> out = pass_until([1.0, 0.0], r=2, max_samples=1000)
+    >>> out[["samples", "passes", "censored", "estimate"]].values.tolist()
+    [[2, 2, False, 1.0], [1000, 0, True, 0.0]]
+    """
+    prob = check_probability(p, "p")
+    r = check_positive_int(r, "r")
+    budget = check_positive_int(max_samples, "max_samples")
+    rng = np.random.default_rng(seed)
+    u = 1.0 - rng.random((len(prob), r))           # in (0, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        waits = np.ceil(np.log(u) / np.log1p(-prob[:, None]))
+    waits = np.where(prob[:, None] >= 1.0, 1.0, waits)
+    waits = np.where(prob[:, None] <= 0.0, np.inf, np.maximum(waits, 1.0))
+    arrivals = np.cumsum(waits, axis=1)
+    passes = (arrivals <= budget).sum(axis=1)
+    censored = passes < r
+    samples = np.where(censored, budget, arrivals[:, -1]).astype(np.int64)
+    estimate = passes / samples
+    if r >= 2:
+        unbiased = np.where(censored, passes / budget, (r - 1) / np.maximum(samples - 1, 1))
+    else:
+        unbiased = np.full(len(prob), np.nan)
+    return pd.DataFrame({"p": prob, "samples": samples, "passes": passes, "censored": censored,
+                         "estimate": estimate, "unbiased": unbiased})
+
+
+def expected_pass_until(p) -> np.ndarray:
+    """Exact mean of the PassUntil estimate ``1 / K`` for ``r = 1`` and no budget.
+
+    ``K`` is geometric, so ``E[1 / K] = sum_k p (1 - p) ** (k - 1) / k
+    = -p ln(p) / (1 - p)``: about ``ln(1 / p)`` times ``p`` for a small ``p``,
+    so the estimate of a problem passed once in 10,000 samples is on
+    average 9 times too high.
+
+    Examples
+    --------
+    >>> np.round(expected_pass_until([1e-4, 0.5, 1.0]), 6).tolist()
+    [0.000921, 0.693147, 1.0]
+    """
+    prob = check_probability(p, "p")
+    if (prob == 0).any():
+        raise ValueError("p must be > 0: a problem that never passes never stops PassUntil.")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = -prob * np.log(prob) / (1.0 - prob)
+    return np.where(prob >= 1.0, 1.0, value)
+
+
+@dataclass(frozen=True)
+class TaskScalingFit:
+    """``PU(N) = exp(-(N / c) ** alpha)`` fitted to a family's pass rates.
+
+    Attributes
+    ----------
+    c, alpha, r2 : float
+        The power law of ``-ln PU`` in ``N`` (``r2`` on log-log axes).
+    curvature : float
+        Quadratic coefficient of ``ln(-ln PU)`` against ``ln N``: 0 for the
+        law exactly; negative (concave) if the curve rises ever faster than
+        the law, positive (convex) if ever slower.
+    """
+
+    c: float
+    alpha: float
+    r2: float
+    curvature: float
+
+    def predict(self, n_params) -> np.ndarray:
+        """The fitted pass rate at ``n_params``."""
+        return np.exp(-(check_positive(n_params, "n_params") / self.c) ** self.alpha)
+
+
+def task_scaling_fit(n_params, pass_rate) -> TaskScalingFit:
+    """Fit ``PU(N) = exp(-(N / c) ** alpha)``: a straight line of ``ln(-ln PU)`` in ``ln N``.
+
+    This is the form the mirage model also gives exact match: a power-law
+    per-token loss ``(N / c) ** alpha`` times the answer length ``L`` is
+    ``-ln`` of the accuracy.
+
+    Parameters
+    ----------
+    n_params, pass_rate : array-like
+        Model sizes and pass rates strictly between 0 and 1; at least four.
+
+    Examples
+    --------
+    >>> n = np.array([1e3, 1e4, 1e5, 1e6])
+    >>> fit = task_scaling_fit(n, np.exp(-(n / 1e5) ** -0.5))
+    >>> round(fit.alpha, 3), f"{fit.c:.3g}", abs(round(fit.curvature, 6))
+    (-0.5, '1e+05', 0.0)
+    """
+    from .scaling import fit_power_law
+
+    n = check_positive(n_params, "n_params")
+    rate = as_float_array(pass_rate, "pass_rate")
+    if len(rate) != len(n):
+        raise ValueError(f"n_params has {len(n)} values but pass_rate has {len(rate)}.")
+    if ((rate <= 0) | (rate >= 1)).any():
+        raise ValueError("pass_rate must lie strictly between 0 and 1 (ln(-ln PU) is undefined at 0 and 1).")
+    if len(n) < 4:
+        raise ValueError("task_scaling_fit needs at least four models to measure a curvature.")
+    fit = fit_power_law(n, -np.log(rate))
+    curvature = float(np.polyfit(np.log(n), np.log(-np.log(rate)), 2)[0])
+    return TaskScalingFit(c=fit.c, alpha=fit.alpha, r2=fit.r2, curvature=curvature)
