@@ -42,3 +42,73 @@ def test_mirage_checks_accept_the_right_answers():
     need = int(np.ceil(np.log(0.05) / np.log(1 - 1e-4)))
     assert check("mirage-3", need) and not check("mirage-3", need - 1) and not check("mirage-3", need + 10)
     assert check("mirage-4", "negative") and not check("mirage-4", "positive")
+
+
+def test_zero_of_n_accepts_the_exact_interval_and_the_rule_of_three(capsys):
+    from emergence.scaling import accuracy_interval
+
+    high = float(accuracy_interval([0], [200])[1][0])
+    assert 3.6 / 200 < high < 3.7 / 200                    # the exact two-sided bound, ~3.7/n
+    assert check("conclusion-1", high)
+    assert "rule of three" in capsys.readouterr().out
+    # the rule of three that the feedback names, and the exact one-sided bound, are accepted too
+    assert check("conclusion-1", 3 / 200)
+    assert "one-sided" in capsys.readouterr().out
+    assert check("conclusion-1", 1 - 0.05 ** (1 / 200))
+    for wrong in (1 / 200, 0.05, 0.0, high * 1.5):
+        assert not check("conclusion-1", wrong)
+
+
+def test_bigbench_share_feedback_reconciles_with_fig_5c(capsys):
+    from emergence.exercises.bigbench import two_metric_share
+
+    assert check("bigbench-1", two_metric_share())
+    out = capsys.readouterr().out
+    assert "62 of 67" in out and "normalized aggregate score" in out
+    assert "triplets, not tasks" not in out
+
+
+def test_four_models_feedback_names_the_third_cause(capsys):
+    import numpy as np
+
+    from emergence import mirage
+    from emergence.exercises.conclusion import API_SIZES
+    from emergence.score import emergence_score
+
+    p = mirage.per_token_probability(mirage.per_token_loss(API_SIZES, **mirage.ILLUSTRATIVE))
+    assert check("conclusion-2", emergence_score(API_SIZES, mirage.expected_accuracy(p, 5)))
+    assert "insufficiently sampling the larger parameter regime" in capsys.readouterr().out
+    assert round(API_SIZES[-1] / API_SIZES[-2]) == 26 and np.all(np.diff(API_SIZES) > 0)
+
+
+def _exercises(path):
+    """(title, label, first check id after it) for every exercise of a notebook."""
+    import json
+    import re
+
+    cells = json.loads(path.read_text())["cells"]
+    found = []
+    for i, cell in enumerate(cells):
+        text = "".join(cell["source"])
+        if cell["cell_type"] != "markdown" or "```{exercise}" not in text:
+            continue
+        title = re.search(r"```\{exercise\}\s*(.*)", text).group(1)
+        label = re.search(r":label:\s*(\S+)", text).group(1)
+        later = "".join("".join(c["source"]) for c in cells[i + 1:] if c["cell_type"] == "code")
+        qid = re.search(r'check\("([^"]+)"', later).group(1)
+        found.append((title, label, qid))
+    return found
+
+
+def test_every_exercise_title_names_its_check_id():
+    from pathlib import Path
+
+    notebooks = sorted((Path(__file__).resolve().parent.parent / "book").glob("*.ipynb"))
+    seen = set()
+    for nb in notebooks:
+        for title, label, qid in _exercises(nb):
+            # plain text: a backtick in an exercise title breaks sphinx-exercise's label
+            assert title.startswith(f"{qid}: "), f"{nb.name}: exercise {label!r} title {title!r} should start with '{qid}: '"
+            assert "`" not in title, f"{nb.name}: {title!r}"
+            seen.add(qid)
+    assert seen <= set(CHECKS)

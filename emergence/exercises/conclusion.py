@@ -14,10 +14,23 @@ API_SIZES = np.array([350e6, 1.3e9, 6.7e9, 175e9])
 
 
 def _zero_of_two_hundred(answer):
-    high = float(accuracy_interval([0], [200])[1][0])
-    return close_to(answer, high, rel=0.01,
-                    right=f"about {high:.2%}: close to the 'rule of three', 3/200 = 1.5%.",
-                    hint="take the upper end of accuracy_interval([0], [200]).")
+    n = 200
+    high = float(accuracy_interval([0], [n])[1][0])
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return False, f"expected a number, got {answer!r}."
+    # The one-sided bounds: the exact 1 - 0.05 ** (1 / n) and the 'rule of three', 3 / n.
+    one_sided = 1 - 0.05 ** (1 / n)
+    if abs(value - high) <= 0.01 * high:
+        return True, (f"about {high:.2%}, i.e. {high * n:.2f}/n: the upper end of the exact "
+                      f"two-sided 95% interval. The 'rule of three', 3/n = {3 / n:.2%}, is the "
+                      "one-sided 95% bound; either way, 0 of 200 allows an accuracy of 1-2%.")
+    if min(abs(value - 3 / n), abs(value - one_sided)) <= 0.01 * (3 / n):
+        return True, (f"{value:.2%} is the 'rule of three', 3/n (the exact one-sided 95% bound "
+                      f"is {one_sided:.2%}). The exact two-sided 95% interval, which "
+                      f"accuracy_interval gives, reaches a little higher: {high:.2%}, about 3.7/n.")
+    return False, "take the upper end of accuracy_interval([0], [200])."
 
 
 def _four_models(answer):
@@ -26,7 +39,9 @@ def _four_models(answer):
     return close_to(answer, expected, rel=0.01,
                     right=f"{expected:.1f}, far below the eight-model score: with four models the "
                           "median step is a large one, so the same curve looks less 'emergent' by "
-                          "this score, while on a plot the last step looks like a jump.",
+                          "this score, while on a plot the 26-fold last step looks like a jump. "
+                          "That is the third cause the mirage paper names, 'insufficiently "
+                          "sampling the larger parameter regime'.",
                     hint="per_token_probability(per_token_loss(sizes, **mirage.ILLUSTRATIVE)), then "
                          "expected_accuracy(p, 5), then emergence_score.")
 
