@@ -58,7 +58,7 @@ def _holdout(n_models: int) -> int:
     return 2 if n_models >= 8 else 1
 
 
-def family_backtests(min_models: int = 4, holdout=None, tolerance=None) -> pd.DataFrame:
+def family_backtests(min_models: int = 4, holdout=None, tolerance=None, pairs=None) -> pd.DataFrame:
     """Backtest every curve of :func:`emergence.scoreboard.metric_pairs`.
 
     Parameters
@@ -70,6 +70,9 @@ def family_backtests(min_models: int = 4, holdout=None, tolerance=None) -> pd.Da
         models and 1 for smaller ones.
     tolerance : dict, optional
         ``{"bounded": ..., "unbounded": ...}``, default :data:`TOLERANCE`.
+    pairs : tuple, optional
+        The result of ``metric_pairs(min_models)``, if already computed
+        (it reads every table of the scoreboard).
 
     Returns
     -------
@@ -84,7 +87,7 @@ def family_backtests(min_models: int = 4, holdout=None, tolerance=None) -> pd.Da
     tol = dict(TOLERANCE if tolerance is None else tolerance)
     if set(tol) != {"bounded", "unbounded"} or min(tol.values()) <= 0:
         raise ValueError("tolerance must be {'bounded': positive, 'unbounded': positive}.")
-    curves, kinds = metric_pairs(min_models)
+    curves, kinds = metric_pairs(min_models) if pairs is None else pairs
     rows = []
     for (family, metric), (scales, values, better) in curves.items():
         if metric not in CURVES:
