@@ -88,7 +88,7 @@ from ._validate import as_float_array, check_same_length, check_scales
 from .scaling import fit_power_law
 
 __all__ = ["MAX_SLOPE", "LogisticFit", "fit_logistic", "fit_logistic_many", "backtest",
-           "KINDS"]
+           "backtest_many", "KINDS"]
 
 #: The two kinds of curve a backtest can fit.
 KINDS = ("logistic", "power_law")
@@ -131,9 +131,13 @@ class LogisticFit:
 
     def predict(self, scales) -> np.ndarray:
         """The fitted curve at ``scales``."""
-        x = _positive(scales, "scales")
-        z = self.slope * (np.log10(x) - np.log10(self.midpoint))
-        return self.floor + (self.ceiling - self.floor) * _expit(z)
+        return _logistic(_positive(scales, "scales"), self.midpoint, self.slope, self.floor,
+                         self.ceiling)
+
+
+def _logistic(x, midpoint, slope, floor, ceiling):
+    """``floor + (ceiling - floor) * expit(slope * (log10 x - log10 midpoint))``, broadcast."""
+    return floor + (ceiling - floor) * _expit(slope * (np.log10(x) - np.log10(midpoint)))
 
 
 def _expit(z):
@@ -429,4 +433,118 @@ def backtest(scales, values, *, kind: str = "logistic", holdout: int = 1, floor:
     table = pd.DataFrame({"scale": hx, "observed": hy, "predicted": predicted,
                           "error": predicted - hy})
     table.attrs["fit"] = fit
+    return table
+
+
+def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.0, ceiling=1.0,
+                  higher_is_better=True) -> pd.DataFrame:
+    """:func:`backtest` for many curves at once, one curve per row of padded arrays.
+
+    Parameters
+    ----------
+    scales, values : array-like, shape (n_curves, n_points)
+        Each curve's models by increasing scale, NaN after its last one.
+    kind : str or array-like of str, shape (n_curves,)
+        ``"logistic"`` or ``"power_law"`` for each curve.
+    holdout : int
+        The largest models held back, the same for every curve.
+    floor, ceiling, higher_is_better : scalar or array-like, shape (n_curves,)
+        As in :func:`backtest`, per curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per curve x held-out model: ``curve`` (the row), ``scale``,
+        ``observed``, ``predicted``, ``error`` and ``reason``: empty where
+        the backtest was made, else why not (too few models; for a power
+        law, a fitted value at its bound, or a gap that does not change);
+        then ``predicted`` and ``error`` are NaN. Curves too short to hold
+        back ``holdout`` models have a single row, with NaN ``scale``.
+
+    The predictions are those of :func:`backtest` on each curve: the same
+    logistic solver, and for the power law the same straight line on log-log
+    axes as :func:`emergence.scaling.fit_power_law` (checked in the tests).
+
+    Examples
+    --------
+    >>> x = np.tile([1e7, 1e8, 1e9, 1e10, 1e11], (2, 1))
+    >>> y = np.array([[0.01, 0.02, 0.05, 0.1, 0.2], [3.0, 2.5, 2.1, 1.8, np.nan]])
+    >>> out = backtest_many(x, y, kind=["logistic", "power_law"], ceiling=[1.0, 10.0],
+    ...                     higher_is_better=[True, False])
+    >>> out[["curve", "scale", "observed"]].values.tolist()
+    [[0.0, 100000000000.0, 0.2], [1.0, 10000000000.0, 1.8]]
+    >>> bool(out["reason"].eq("").all())
+    True
+    """
+    x = np.atleast_2d(np.asarray(scales, dtype=float))
+    y = np.atleast_2d(np.asarray(values, dtype=float))
+    if x.shape != y.shape:
+        raise ValueError(f"scales and values must have the same shape; got {x.shape} and "
+                         f"{y.shape}.")
+    if isinstance(holdout, bool) or not isinstance(holdout, (int, np.integer)) or holdout < 1:
+        raise ValueError(f"holdout must be a whole number >= 1, got {holdout!r}.")
+    n_curves = x.shape[0]
+    kinds = np.broadcast_to(np.asarray(kind, dtype=object), (n_curves,))
+    unknown = set(kinds) - set(KINDS)
+    if unknown:
+        raise ValueError(f"kind must be one of {list(KINDS)}, got {sorted(unknown)!r}.")
+    lo = np.broadcast_to(np.asarray(floor, dtype=float), (n_curves,))
+    hi = np.broadcast_to(np.asarray(ceiling, dtype=float), (n_curves,))
+    better = np.broadcast_to(np.asarray(higher_is_better, dtype=bool), (n_curves,))
+    n = np.isfinite(y).sum(axis=1)
+    enough = n - holdout >= 3
+    rows = np.arange(n_curves)
+    cols = np.arange(x.shape[1])
+    train = cols[None, :] < (n - holdout)[:, None]
+    tx, ty = np.where(train, x, np.nan), np.where(train, y, np.nan)
+    reason = np.where(enough, "", f"fewer than {holdout + 3} models (three to fit, "
+                                  f"{holdout} to hold back)").astype(object)
+
+    held = np.clip((n - holdout)[:, None] + np.arange(holdout)[None, :], 0, x.shape[1] - 1)
+    hx, hy = x[rows[:, None], held], y[rows[:, None], held]
+    predicted = np.full(hx.shape, np.nan)
+
+    logistic = enough & (kinds == "logistic")
+    if logistic.any():
+        mid, slope, _ = fit_logistic_many(tx[logistic], ty[logistic], lo[logistic],
+                                          hi[logistic], better[logistic])
+        predicted[logistic] = _logistic(hx[logistic], mid[:, None], slope[:, None],
+                                        lo[logistic, None], hi[logistic, None])
+
+    power = enough & (kinds == "power_law")
+    if power.any():
+        best = np.where(better, hi, lo)
+        gap = np.where(better[:, None], best[:, None] - ty, ty - best[:, None])
+        at_bound = power & (np.isfinite(gap) & (gap <= 0)).any(axis=1)
+        reason[at_bound] = "a fitted value at or beyond the best bound (use a logistic)"
+        fit = power & ~at_bound
+        lx = np.log(tx[fit])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ly = np.log(gap[fit])
+        mx, my = np.nanmean(lx, axis=1), np.nanmean(ly, axis=1)
+        dx, dy = lx - mx[:, None], ly - my[:, None]
+        sxx, sxy = np.nansum(dx * dx, axis=1), np.nansum(dx * dy, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alpha = sxy / sxx
+            c = np.exp(-(my - alpha * mx) / alpha)
+            gap_hat = (hx[fit] / c[:, None]) ** alpha[:, None]
+        pred = np.where(better[fit, None], best[fit, None] - gap_hat, best[fit, None] + gap_hat)
+        constant = alpha == 0
+        pred[constant] = np.nan
+        idx = np.flatnonzero(fit)
+        reason[idx[constant]] = "the gap to the best bound does not change: no power law"
+        predicted[fit] = pred
+
+    hx = np.where(enough[:, None], hx, np.nan)
+    hy = np.where(enough[:, None], hy, np.nan)
+    keep = np.ones(hx.shape, dtype=bool)
+    keep[~enough, 1:] = False  # one row for a curve that cannot be backtested
+    table = pd.DataFrame({
+        "curve": np.repeat(rows[:, None], holdout, axis=1)[keep],
+        "scale": hx[keep],
+        "observed": hy[keep],
+        "predicted": predicted[keep],
+        "error": (predicted - hy)[keep],
+        "reason": np.repeat(reason[:, None], holdout, axis=1)[keep],
+    })
     return table

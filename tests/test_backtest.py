@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import curve_fit
 from scipy.special import expit
 
-from emergence.backtest import MAX_SLOPE, backtest, fit_logistic, fit_logistic_many
+from emergence.backtest import MAX_SLOPE, backtest, backtest_many, fit_logistic, fit_logistic_many
 from emergence.scaling import fit_power_law
 
 X = np.logspace(7, 11, 9)
@@ -150,3 +150,48 @@ def test_power_law_refuses_a_value_at_its_bound():
 def test_unsorted_scales_are_refused():
     with pytest.raises(ValueError, match="sorted"):
         fit_logistic(X[::-1], np.linspace(0, 1, X.size))
+
+
+def test_many_curves_backtested_at_once_agree_with_one_at_a_time():
+    rng = np.random.default_rng(7)
+    n_curves, kinds, xs, ys, lengths = 30, [], [], [], []
+    for i in range(n_curves):
+        n = int(rng.integers(5, 10))
+        x = np.sort(10 ** rng.uniform(6, 12, n))
+        if i % 2 == 0:
+            kinds.append("logistic")
+            y = np.clip(logistic(x, 10 ** rng.uniform(7, 11), rng.uniform(0.3, 4), 0.25)
+                        + rng.normal(0, 0.03, n), 0, 1)
+        else:
+            kinds.append("power_law")
+            y = 1.5 + (x / 1e4) ** rng.uniform(-0.3, -0.05) * np.exp(rng.normal(0, 0.02, n))
+        xs.append(x)
+        ys.append(y)
+        lengths.append(n)
+    width = max(lengths)
+    px = np.full((n_curves, width), np.nan)
+    py = np.full((n_curves, width), np.nan)
+    for i, (x, y) in enumerate(zip(xs, ys)):
+        px[i, :len(x)], py[i, :len(y)] = x, y
+    floor = np.where(np.array(kinds) == "logistic", 0.25, 1.5)
+    ceiling = np.where(np.array(kinds) == "logistic", 1.0, 20.0)
+    better = np.array(kinds) == "logistic"
+    many = backtest_many(px, py, kind=kinds, holdout=2, floor=floor, ceiling=ceiling,
+                         higher_is_better=better)
+    assert (many["reason"] == "").all() and len(many) == 2 * n_curves
+    for i in range(n_curves):
+        one = backtest(xs[i], ys[i], kind=kinds[i], holdout=2, floor=floor[i],
+                       ceiling=ceiling[i], higher_is_better=better[i])
+        mine = many[many["curve"] == i]
+        assert np.array_equal(mine["scale"].to_numpy(), one["scale"].to_numpy())
+        assert np.allclose(mine["predicted"], one["predicted"], rtol=1e-6, atol=1e-7)
+
+
+def test_many_curves_say_why_a_backtest_was_not_made():
+    xs = np.tile(X[:5], (3, 1))
+    ys = np.array([[0.1, 0.2, 0.4, 0.6, 0.9], [0.2, 0.5, 1.0, 0.8, 0.9], [1, 2, 3, np.nan, np.nan]])
+    out = backtest_many(xs, ys, kind=["logistic", "power_law", "logistic"], holdout=1)
+    assert out["reason"].tolist() == [
+        "", "a fitted value at or beyond the best bound (use a logistic)",
+        "fewer than 4 models (three to fit, 1 to hold back)"]
+    assert np.isnan(out["predicted"].iloc[1:]).all()
