@@ -182,8 +182,7 @@ def score_scale_correlations(scores: pd.DataFrame, columns=None, method: str = "
         y = wide.to_numpy(float)
         constant = np.ptp(y, axis=0) == 0
         if method == "kendall":
-            corr = np.array([np.nan if flat else stats.kendalltau(x, col).statistic
-                             for col, flat in zip(y.T, constant)])
+            corr = _kendall_tau_b(x, y)
         else:
             if method == "spearman":
                 x, y = stats.rankdata(x), stats.rankdata(y, axis=0)
@@ -195,6 +194,23 @@ def score_scale_correlations(scores: pd.DataFrame, columns=None, method: str = "
         out.append(pd.DataFrame({"problem_id": wide.columns.to_numpy(), "score": column,
                                  "correlation": corr}))
     return pd.concat(out, ignore_index=True)
+
+
+def _kendall_tau_b(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Kendall's tau-b between ``x`` (models) and every column of ``y`` (models x problems).
+
+    The same statistic as :func:`scipy.stats.kendalltau` (its default, tau-b),
+    computed for all problems at once from the signs of the pairwise differences.
+    """
+    i, j = np.triu_indices(len(x), k=1)
+    sx = np.sign(x[j] - x[i])[:, None]
+    sy = np.sign(y[j] - y[i])
+    pairs = len(i)
+    untied_x = (sx != 0).sum()
+    untied_y = (sy != 0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tau = (sx * sy).sum(axis=0) / np.sqrt(float(untied_x) * untied_y)
+    return np.where((untied_y == 0) | (untied_x == 0) | (pairs == 0), np.nan, tau)
 
 
 def correlation_summary(correlations: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,95 @@
+"""Checks for the exercises of the chapter "After the mirage (1): measuring better".
+
+Every expected answer is computed from the cached outputs in ``data/`` with the
+package's own functions; the loaded outputs are kept for the session, so a
+check costs nothing after the first.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..datasets import load
+from ..difficulty import count_carries
+from ..infinite_resolution import answer_pass_probability, expected_pass_until
+from ..option_probability import option_scores
+from . import close_to
+
+
+@lru_cache(maxsize=None)
+def _addition():
+    from ..experiments.arithmetic import load_outputs
+
+    out = load_outputs("addition")
+    p, _ = answer_pass_probability(out["token_loss"], out["end_loss"])
+    return out, p
+
+
+def _smallest_sampled_accuracy(answer):
+    out, p = _addition()
+    expected = float(p[0].mean())
+    greedy = int(out["correct"][0][:100].sum())
+    return close_to(answer, expected, rel=0.01,
+                    right=f"{expected:.2e}: greedy decoding shows {greedy} of the first 100 problems "
+                          f"right, one sample is right about {expected * 1e4:.1f} times in 10,000.",
+                    hint="multiply each problem's token probabilities (exp of minus the summed losses, "
+                         "the end token only for 4-digit sums) and average over the 10,000 problems; "
+                         "answer_pass_probability does both steps but the mean.")
+
+
+def _pass_until_bias(answer):
+    _, p = _addition()
+    expected = float(expected_pass_until(p[0]).mean() / p[0].mean())
+    return close_to(answer, expected, rel=0.01,
+                    right=f"about {expected:.1f} times too high: 1/K with one pass overstates rare "
+                          "passes by roughly ln(1/p).",
+                    hint="divide the mean of expected_pass_until(p) by the mean of p, with p the exact "
+                         "pass probabilities of model index 0.")
+
+
+def _mirage_threshold(answer):
+    expected = float(-np.log(0.05) / 4)
+    return close_to(answer, expected, rel=0.005,
+                    right=f"-ln(0.05) / 4 = {expected:.3f} nats: the same for any task whose answers "
+                          "have 4 tokens, whatever the task.",
+                    hint="solve exp(-4 * loss) = 0.05 for the loss.")
+
+
+@lru_cache(maxsize=None)
+def _option_scores():
+    return option_scores(load("arithmetic_multiple_choice"))
+
+
+def _wrong_over_right(answer):
+    scores = _option_scores()
+    row = scores[scores["model"] == "w064"]
+    wrong, right = row["prob_vocab_wrong"].mean(), row["prob_vocab_correct"].mean()
+    expected = float(wrong / right)
+    return close_to(answer, expected, rel=0.01,
+                    right=f"{wrong:.3f} / {right:.3f} = {expected:.2f}: for every unit of probability "
+                          f"on the right option, this model puts {expected:.2f} on the three wrong ones.",
+                    hint="take the rows of model w064, average prob_vocab_wrong and prob_vocab_correct "
+                         "over the problems, then divide.")
+
+
+def _carries_gap(answer):
+    out, _ = _addition()
+    carries = count_carries(out["a"], out["b"])
+    correct = out["correct"][-1]
+    expected = float(correct[carries == 4].mean() - correct[carries == 0].mean())
+    return close_to(answer, expected, abs_tol=0.002, rel=0.0,
+                    right=f"{expected:+.3f} ({'harder' if expected < 0 else 'easier'} with 4 carries "
+                          "than with none, for the largest model).",
+                    hint="count_carries(a, b) gives each problem's carries; compare the mean of the "
+                         "largest model's correct flags on the problems with 4 carries and with 0.")
+
+
+CHECKS = {
+    "measuring-1": _smallest_sampled_accuracy,
+    "measuring-2": _pass_until_bias,
+    "measuring-3": _mirage_threshold,
+    "measuring-4": _wrong_over_right,
+    "measuring-5": _carries_gap,
+}
