@@ -277,6 +277,51 @@ SCHEMAS["arithmetic_multiple_choice"] = Schema(
     },
 )
 
+# --- Tables of the chapter "Are some jumps real?" (emergence.experiments.sparse_parity
+# and emergence.experiments.grokking) ---
+SCHEMAS["sparse_parity_tasks"] = Schema(
+    "The subtasks of the multitask sparse parity trained here: frequency and relevant bits.",
+    {
+        "subtask": Column("int", min=1),
+        "frequency": Column("float", min=0, max=1),
+        "relevant_bits": Column("str"),
+    },
+)
+_SPARSE_PARITY_RESULT = {
+    "seed": Column("int", min=0),
+    "width": Column("int", min=1),
+    "params": Column("int", min=1),
+    "step": Column("int", min=1),
+    "subtask": Column("int", min=1),
+    "frequency": Column("float", min=0, max=1),
+    "accuracy": Column("float", min=0, max=1),
+    "cross_entropy": Column("float", min=0),
+}
+SCHEMAS["sparse_parity_scale"] = Schema(
+    "Multitask sparse parity MLPs trained here, at the end of training: accuracy and "
+    "cross-entropy per subtask, one row per seed x width x subtask.",
+    _SPARSE_PARITY_RESULT,
+)
+SCHEMAS["sparse_parity_steps"] = Schema(
+    "The widest multitask sparse parity MLP trained here, along training: accuracy and "
+    "cross-entropy per subtask, one row per seed x checkpoint x subtask.",
+    _SPARSE_PARITY_RESULT,
+)
+SCHEMAS["grokking_curves"] = Schema(
+    "Modular addition MLPs trained here with and without weight decay: train and test "
+    "accuracy and cross-entropy along training, one row per run x checkpoint.",
+    {
+        "weight_decay": Column("float", min=0),
+        "seed": Column("int", min=0),
+        "step": Column("int", min=1),
+        "train_accuracy": Column("float", min=0, max=1),
+        "train_cross_entropy": Column("float", min=0),
+        "test_accuracy": Column("float", min=0, max=1),
+        "test_cross_entropy": Column("float", min=0),
+        "weight_norm": Column("float", min=0),
+    },
+)
+
 def data_dir() -> Path:
     """Where the tables are.
 
