@@ -27,7 +27,13 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.option_probability`: a multiple-choice score from log-likelihood to
   accuracy, and where the probability goes among the wrong options;
 - :mod:`emergence.difficulty`: carries, answer lengths and empirical difficulty groups,
-  and a family's curve on each slice.
+  and a family's curve on each slice;
+- :mod:`emergence.observational`: observational scaling laws (principal capabilities
+  of benchmark scores, a sigmoid of them fitted below a compute cut-off);
+- :mod:`emergence.forecastability`: backtests of every family's curves, with a stated
+  tolerance;
+- :mod:`emergence.pass_at_k`: pass@k from per-problem success rates, the unbiased
+  estimator, and the power law of the average under a heavy left tail.
 """
 
 from . import datasets, metrics, mirage, plotting, scaling, score

@@ -84,8 +84,18 @@ def attempts_needed() -> tuple[int, float]:
 
     out = load_outputs("addition")
     p, _ = answer_pass_probability(out["token_loss"], out["end_loss"])
-    avg = average_pass_at_k(p[out["models"].index(MODEL)], np.arange(1, 10_001))
-    return int(np.argmax(avg >= LEVEL)) + 1, float(avg[0])
+    p = p[out["models"].index(MODEL)]
+    # pass@k rises with k: bisect for the first k at LEVEL instead of computing every k
+    lo, hi = 1, 10_000
+    if average_pass_at_k(p, [hi])[0] < LEVEL:
+        raise RuntimeError(f"the model does not reach pass@k = {LEVEL} within {hi} attempts.")
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if average_pass_at_k(p, [mid])[0] >= LEVEL:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo, float(average_pass_at_k(p, [1])[0])
 
 
 def _attempts(answer):
