@@ -24,8 +24,9 @@ test: unit notebooks build-clean
 unit: env
 	$(BIN)/python -m pytest -p no:cacheprovider tests emergence
 
+# A cell that runs for more than 120 s has stalled (each chapter takes seconds): fail it.
 notebooks: env
-	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax book
+	$(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-cell-timeout=120 book
 
 build-clean: env
 	$(BIN)/jupyter-book clean . --all
