@@ -455,11 +455,15 @@ def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.
     -------
     pandas.DataFrame
         One row per curve x held-out model: ``curve`` (the row), ``scale``,
-        ``observed``, ``predicted``, ``error`` and ``reason``: empty where
+        ``observed``, ``predicted``, ``error``, ``reason``: empty where
         the backtest was made, else why not (too few models; for a power
         law, a fitted value at its bound, or a gap that does not change);
         then ``predicted`` and ``error`` are NaN. Curves too short to hold
         back ``holdout`` models have a single row, with NaN ``scale``.
+        Last, ``fit_rmse``: the root mean squared residual of the fit on
+        the models it was fitted to, in the metric's units (a large one
+        says the curve's form does not suit the data, e.g. a logistic whose
+        floor is not the family's plateau).
 
     The predictions are those of :func:`backtest` on each curve: the same
     logistic solver, and for the power law the same straight line on log-log
@@ -504,12 +508,14 @@ def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.
     hx, hy = x[rows[:, None], held], y[rows[:, None], held]
     predicted = np.full(hx.shape, np.nan)
 
+    fit_rmse = np.full(n_curves, np.nan)
     logistic = enough & (kinds == "logistic")
     if logistic.any():
-        mid, slope, _ = fit_logistic_many(tx[logistic], ty[logistic], lo[logistic],
-                                          hi[logistic], better[logistic])
+        mid, slope, rmse = fit_logistic_many(tx[logistic], ty[logistic], lo[logistic],
+                                             hi[logistic], better[logistic])
         predicted[logistic] = _logistic(hx[logistic], mid[:, None], slope[:, None],
                                         lo[logistic, None], hi[logistic, None])
+        fit_rmse[logistic] = rmse
 
     power = enough & (kinds == "power_law")
     if power.any():
@@ -526,9 +532,14 @@ def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.
         sxx, sxy = np.nansum(dx * dx, axis=1), np.nansum(dx * dy, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             alpha = sxy / sxx
-            c = np.exp(-(my - alpha * mx) / alpha)
-            gap_hat = (hx[fit] / c[:, None]) ** alpha[:, None]
+            # (x / c) ** alpha with c = exp(-intercept / alpha), written without c,
+            # which overflows for a nearly flat gap
+            gap_hat = np.exp(my[:, None] + alpha[:, None] * (np.log(hx[fit]) - mx[:, None]))
         pred = np.where(better[fit, None], best[fit, None] - gap_hat, best[fit, None] + gap_hat)
+        with np.errstate(invalid="ignore", over="ignore"):
+            gap_fit = np.exp(my[:, None] + alpha[:, None] * dx)
+            resid = np.abs(gap_fit - gap[fit])  # the gap is |value - best|: same residual
+            fit_rmse[fit] = np.sqrt(np.nanmean(resid ** 2, axis=1))
         constant = alpha == 0
         pred[constant] = np.nan
         idx = np.flatnonzero(fit)
@@ -546,5 +557,6 @@ def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.
         "predicted": predicted[keep],
         "error": (predicted - hy)[keep],
         "reason": np.repeat(reason[:, None], holdout, axis=1)[keep],
+        "fit_rmse": np.repeat(fit_rmse[:, None], holdout, axis=1)[keep],
     })
     return table

@@ -1,0 +1,157 @@
+"""The command line: ``emergence diagnose PATH [options]`` (also ``python -m emergence``).
+
+A thin layer over :func:`emergence.diagnose.diagnose` and
+:mod:`emergence.report`: everything it prints can also be had as a DataFrame.
+Exit status 0 on success, 2 on bad input (the message names the file, column
+and row), as argparse does for a bad option.
+
+Examples
+--------
+>>> main(["diagnose", "/no/such/file.csv"])
+emergence diagnose: error: /no/such/file.csv does not exist: pass a CSV table, per-item outputs or a BIG-bench results folder.
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main", "parser"]
+
+EXAMPLES = r"""
+inputs (the format is recognised from the columns):
+  tidy table      task, family, model, scale, metric, value
+                  [, n_items, higher_is_better, chance, length]
+  per-item        task, family, model, scale, item, prediction, target
+  BIG-bench       a results folder (or scores_*.json file), read by emergence.bigbench
+
+examples:
+  emergence diagnose results.csv
+  emergence diagnose results.csv --scale-unit flops --out report/
+  emergence diagnose outputs.csv --stop-string "\n" --align right --out report/
+  emergence diagnose BIG-bench/bigbench/benchmark_tasks --out bigbench-report/ --no-figures
+  python -m emergence diagnose results.csv --all
+
+exit status: 0 on success, 2 on bad input (the message names the file, column and row).
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``emergence``."""
+    top = argparse.ArgumentParser(
+        prog="emergence",
+        description="Tools of the book 'Emergent abilities, or a mirage?'.")
+    sub = top.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    p = sub.add_parser(
+        "diagnose", help="check scaling curves for a mirage",
+        description="Check every task x family x metric curve for a mirage: emergence score, "
+                    "share of gain, exact intervals and the resolution floor, the metric's "
+                    "kind, the same outputs under a smooth metric and p^L, and a backtest; "
+                    "one verdict line per curve.",
+        epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("path", metavar="PATH", help="CSV table, per-item outputs, or BIG-bench "
+                   "results folder / scores_*.json file")
+    p.add_argument("--input", choices=["auto", "tidy", "outputs", "bigbench"], default="auto",
+                   help="what PATH holds (default: recognised from its form and columns)")
+    p.add_argument("--scale-unit", choices=["parameters", "flops"], default="parameters",
+                   help="what the scale column measures: parameters or training FLOPs "
+                        "(default: parameters)")
+    p.add_argument("--out", metavar="DIR", help="write report.md, curves.csv, points.csv and "
+                   "figures/ into DIR (a new or empty folder)")
+    p.add_argument("--force", action="store_true", help="write into an existing --out folder, "
+                   "replacing the report's files there")
+    p.add_argument("--no-figures", action="store_true", help="with --out: no figures (faster)")
+    p.add_argument("--cutoff", type=float, default=None, metavar="S",
+                   help="a curve is sharp when its emergence score is above S (default: the "
+                        "book's 10)")
+    p.add_argument("--holdout", type=int, default=1, metavar="K",
+                   help="the backtest holds back each family's K largest models (default 1)")
+    p.add_argument("--target-length", type=int, default=None, metavar="L",
+                   help="target length in tokens for p^L, where the table has no length column")
+    p.add_argument("--lower-is-better", action="append", default=[], metavar="METRIC",
+                   help="a metric not in the catalogue for which lower is better (repeatable)")
+    p.add_argument("--bigbench-scale", default=None, metavar="FIELD",
+                   help="BIG-bench's model-size field (default: flop-matched non-embedding "
+                        "parameters, BIG-bench's own)")
+    g = p.add_argument_group("post-processing of per-item predictions (emergence.postprocess)")
+    g.add_argument("--stop-string", default=None, help="cut each prediction after this string")
+    g.add_argument("--output-regex", default=None, help="keep the first match of this regex")
+    g.add_argument("--max-length", type=int, default=None, help="keep the first N characters")
+    g.add_argument("--like-bigbench", action="store_true",
+                   help="without --stop-string or --output-regex, apply BIG-bench's default "
+                        "regex")
+    g.add_argument("--no-normalize-whitespace", action="store_true",
+                   help="keep white space as it is (default: strip and collapse it)")
+    g.add_argument("--numbers", action="store_true",
+                   help="numeric answers: drop thousands separators and a leading +")
+    g.add_argument("--align", choices=["left", "right"], default="left",
+                   help="per-token accuracy from the first token (left) or from the units "
+                        "digit (right)")
+    o = p.add_argument_group("output")
+    o.add_argument("--all", action="store_true", help="print every curve (default: at most 60)")
+    o.add_argument("--summary", action="store_true", help="print only the summary lines")
+    o.add_argument("--progress", dest="progress", action="store_true", default=None,
+                   help="show progress bars (default: when the terminal is interactive)")
+    o.add_argument("--no-progress", dest="progress", action="store_false")
+    return top
+
+
+def _fail(message: str) -> int:
+    print(f"emergence diagnose: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _diagnose(args) -> int:
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not args.force:
+        if not out.is_dir() or any(out.iterdir()):
+            return _fail(f"{out} already exists and is not empty: nothing was written. Choose "
+                         "a new folder, or pass --force to replace the report's files in it.")
+    from .diagnose import EMERGENCE_CUTOFF, diagnose
+    from .report import format_terminal, write_report
+
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    scoring = {"align": args.align, "stop_string": args.stop_string,
+               "output_regex": args.output_regex, "max_length": args.max_length,
+               "like_bigbench": args.like_bigbench,
+               "normalize_whitespace": not args.no_normalize_whitespace,
+               "numbers": args.numbers}
+    if args.bigbench_scale:
+        scoring["bigbench_scale"] = args.bigbench_scale
+    try:
+        curves = diagnose(args.path, kind=args.input, scale_unit=args.scale_unit,
+                          cutoff=EMERGENCE_CUTOFF if args.cutoff is None else args.cutoff,
+                          holdout=args.holdout, target_length=args.target_length,
+                          lower_is_better=args.lower_is_better, progress=progress, **scoring)
+    except (ValueError, FileNotFoundError) as err:
+        return _fail(str(err))
+    text = format_terminal(curves, limit=None if args.all else 60)
+    if args.summary:
+        text = "\n".join(text.splitlines()[:2])
+    print(text)
+    for note in curves.attrs.get("notes", []):
+        print(f"note: {note}")
+    if out is not None:
+        try:
+            written = write_report(curves, out, force=args.force, figures=not args.no_figures,
+                                   progress=progress)
+        except FileExistsError as err:
+            return _fail(str(err))
+        n_fig = sum(1 for p in written if p.suffix == ".png")
+        print(f"wrote {out}/report.md, curves.csv, points.csv and {n_fig} figure(s)")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Run ``emergence`` with ``argv`` (default: the command line); return the exit status."""
+    args = parser().parse_args(argv)
+    if args.command == "diagnose":
+        return _diagnose(args)
+    return 2  # pragma: no cover (argparse requires a command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1158 @@
+"""``emergence diagnose``: check any scaling curve for a mirage.
+
+One call, :func:`diagnose`, takes results across model families and says, for
+every task x family x metric curve, what the book's checks find and what the
+evidence supports. The command line ``emergence diagnose PATH`` (see
+:mod:`emergence.cli`) is a thin layer over it.
+
+Inputs
+------
+A **tidy table** (CSV file or DataFrame), one row per model x task x metric:
+
+======================  ==================================================
+``task``                the task (a curve is one task x family x metric)
+``family``              the model family
+``model``               the model's name
+``scale``               its size, > 0 (parameters or training FLOPs)
+``metric``              the metric's name (see :data:`METRICS`)
+``value``               the metric's value
+``n_items``             optional: test-set size (exact intervals)
+``higher_is_better``    optional: True/False (else the metric's own)
+``chance``              optional: the random baseline (floor of the fit)
+``length``              optional: target length L in tokens (for p^L)
+======================  ==================================================
+
+A **BIG-bench results folder** (or one ``scores_*.json`` file), read by
+:func:`emergence.bigbench.read_results`: a task is BIG-bench's subtask and
+its number of shots.
+
+**Per-item outputs** (CSV file or DataFrame) with ``task``, ``family``,
+``model``, ``scale``, ``item``, ``prediction`` and ``target`` (strings): the
+tool post-processes the predictions (:func:`emergence.postprocess.postprocess`)
+and scores every item under :func:`~emergence.metrics.exact_match`,
+:func:`~emergence.metrics.token_edit_distance` and
+:func:`~emergence.metrics.per_token_accuracy`; the test-set size and the
+target lengths come from the items.
+
+Checks, for every curve
+-----------------------
+- the **emergence score** (:func:`emergence.score.emergence_score`) and
+  whether it passes the book's cut-off, :data:`EMERGENCE_CUTOFF`;
+- the **share of the gain** made by the middle model
+  (:func:`emergence.score.share_of_gain` at ``n // 2``);
+- where ``n_items`` is known and the metric counts items right (exact match,
+  multiple-choice grade), the **exact 95% interval** of every point
+  (:func:`emergence.scaling.accuracy_interval`) and the **resolution floor**:
+  a model at 0 of ``n`` is below about ``3.7 / n``, not at zero;
+- whether the metric is **known to be discontinuous or nonlinear**
+  (:data:`METRICS`, with the source of each label);
+- the **other metrics of the same outputs**: a sharp metric's most linear
+  partner in the same task and family, its emergence score, and, for exact
+  match, the curve that the partner predicts under independence, ``p ** L``
+  (:func:`emergence.mirage.expected_accuracy`, or
+  :func:`emergence.mirage.accuracy_from_loss` for a per-token loss), with L
+  given or read off the targets;
+- a **backtest** (:func:`emergence.backtest.backtest_many`): fit on all but
+  the largest ``holdout`` models -- a logistic in log-scale for a score
+  bounded on both sides, between its floor (chance) and ceiling; a power law
+  for a loss or error count -- and predict the held-back ones.
+
+A curve of a family with fewer than 3 models is skipped (the table says so);
+with 3 it is measured but gets no verdict. Every other curve gets one
+**verdict** line that says what the evidence supports and nothing more.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rows = [("add", "F", f"m{i}", s, "exact_match", v, 200)
+...         for i, (s, v) in enumerate([(1e7, 0.0), (1e8, 0.0), (1e9, 0.0), (1e10, 0.4),
+...                                     (1e11, 0.9)])]
+>>> rows += [("add", "F", f"m{i}", s, "per_token_accuracy", v, 200)
+...          for i, (s, v) in enumerate([(1e7, 0.3), (1e8, 0.5), (1e9, 0.7), (1e10, 0.85),
+...                                      (1e11, 0.97)])]
+>>> table = pd.DataFrame(rows, columns=["task", "family", "model", "scale", "metric",
+...                                     "value", "n_items"])
+>>> table["length"] = 3
+>>> result = diagnose(table)
+>>> result[["metric", "n_models", "sharp"]].values.tolist()
+[['exact_match', 5, True], ['per_token_accuracy', 5, False]]
+>>> print(result["verdict"].iloc[0])  # doctest: +NORMALIZE_WHITESPACE
+sharp (score inf: flat, then a jump); sharp under exact_match, smooth under
+per_token_accuracy on the same outputs: consistent with a metric-made jump;
+p^L from per_token_accuracy (L = 3) misses it by up to 0.34 (at 1e+09):
+the tokens are not right independently; the 3 smallest models at 0 of 200:
+below resolution (under 1.8%), more items needed; the largest model not
+forecast by the smaller ones (predicted 0.0, observed 0.9)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .backtest import backtest_many
+from .curves import emergence_scores, group_positions, pack, shares_of_gain
+from .mirage import accuracy_from_loss, expected_accuracy, implied_per_token_probability
+from .scaling import accuracy_interval
+
+__all__ = [
+    "EMERGENCE_CUTOFF",
+    "METRICS",
+    "MetricInfo",
+    "DiagnoseInputError",
+    "SCALE_UNITS",
+    "TIDY_REQUIRED",
+    "TIDY_OPTIONAL",
+    "OUTPUTS_REQUIRED",
+    "diagnose",
+    "read_table",
+    "tidy_from_outputs",
+    "tidy_from_bigbench",
+]
+
+#: The book's cut-off: a curve whose emergence score is above it counts as sharp.
+#: A straight line through k models scores k - 1, so no straight line through 11
+#: or fewer models passes it (the default of :func:`emergence.bigbench.meta_analysis`).
+EMERGENCE_CUTOFF = 10.0
+
+#: The columns of a tidy table, and its optional ones.
+TIDY_REQUIRED = ("task", "family", "model", "scale", "metric", "value")
+TIDY_OPTIONAL = ("n_items", "higher_is_better", "chance", "length")
+#: The columns of a table of per-item outputs.
+OUTPUTS_REQUIRED = ("task", "family", "model", "scale", "item", "prediction", "target")
+
+#: Units of the scale axis: the name used on the command line -> the label.
+SCALE_UNITS = {"parameters": "parameters", "flops": "training FLOPs"}
+
+#: A backtest forecasts a held-out model when its error is within this share of
+#: the metric's range (logistic) or of the observed gap to the best value (power law).
+LOGISTIC_TOLERANCE = 0.05
+POWER_LAW_TOLERANCE = 0.10
+#: p^L reproduces an exact-match curve when every point is within this (or within
+#: the point's exact interval, where the test-set size is known).
+P_L_TOLERANCE = 0.05
+
+SHARP_KINDS = ("discontinuous", "nonlinear")
+SMOOTH_KINDS = ("linear", "continuous")
+
+
+class DiagnoseInputError(ValueError):
+    """Bad input to :func:`diagnose`; the message names the file, column and row."""
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What the tool knows about a metric.
+
+    Attributes
+    ----------
+    kind : {"discontinuous", "nonlinear", "linear", "continuous", "unknown"}
+        How the metric scales a model's per-token error rate.
+    low, high : float
+        The range of its values (``-inf``/``inf`` where unbounded); values
+        outside are refused as input errors.
+    higher_is_better : bool
+    counts_items : bool
+        The mean of a 0/1 score per item, so that ``value * n_items`` items
+        were right and exact binomial intervals apply.
+    source : str
+        Where the ``kind`` comes from.
+    """
+
+    kind: str
+    low: float
+    high: float
+    higher_is_better: bool
+    counts_items: bool
+    source: str
+
+
+_MIRAGE = "Schaeffer, Miranda & Koyejo (2023)"
+_SEC2 = f"{_MIRAGE}, Sec. 2"
+_SEC4 = f"{_MIRAGE}, Sec. 4"
+_STRING_MATCH = "all-or-nothing per item, like exact match"
+
+#: The metrics the tool knows: the book's (``emergence.metrics``), the mirage
+#: paper's and BIG-bench's, on the scale they are reported on (BIG-bench
+#: reports BLEU and ROUGE on 0-100, its grades and matches on 0-1).
+METRICS: dict[str, MetricInfo] = {
+    "exact_match": MetricInfo("nonlinear", 0, 1, True, True,
+                              f"{_SEC2} (accuracy) and Sec. 4 (exact string match)"),
+    "accuracy": MetricInfo("nonlinear", 0, 1, True, True, f"{_SEC2}: 'nonlinear Accuracy'"),
+    "exact_str_match": MetricInfo("nonlinear", 0, 1, True, True,
+                                  f"{_SEC4}: 'Exact String Match is nonlinear'"),
+    "case_insensitive_str_match": MetricInfo("nonlinear", 0, 1, True, True,
+                                             f"this book: {_STRING_MATCH}"),
+    "multiple_choice_grade": MetricInfo("discontinuous", 0, 1, True, True,
+                                        f"{_SEC4}: 'Multiple Choice Grade is discontinuous'"),
+    "rougeLsum": MetricInfo("nonlinear", 0, 100, True, False,
+                            f"{_SEC4}: named among the nonlinear or discontinuous metrics"),
+    "bleu": MetricInfo("nonlinear", 0, 100, True, False,
+                       "this book, chapter on BIG-Bench: a geometric mean of n-gram precisions"),
+    "token_edit_distance": MetricInfo("linear", 0, math.inf, False, False,
+                                      f"{_SEC2}: 'an approximately linear metric'"),
+    "per_token_accuracy": MetricInfo("linear", 0, 1, True, False,
+                                     "this book: the mean of per-token 0/1 scores"),
+    "brier_score": MetricInfo("continuous", 0, 1, False, False, f"{_SEC2} and Sec. 4"),
+    "calibration_multiple_choice_brier_score": MetricInfo("continuous", 0, 1, False, False,
+                                                          f"{_SEC4} (Brier Score)"),
+    "log_likelihood": MetricInfo("continuous", -math.inf, 0, True, False,
+                                 "this book (emergence.metrics)"),
+    "per_token_cross_entropy": MetricInfo("continuous", 0, math.inf, False, False,
+                                          f"{_SEC2}: the loss that falls smoothly"),
+    "loss": MetricInfo("continuous", 0, math.inf, False, False,
+                       f"{_SEC2}: per-token cross-entropy"),
+}
+
+# A sharp metric's partners of the same outputs, best first: the ones that give
+# p (for p^L) first, then other linear or continuous metrics, then other sharp ones.
+_P_SOURCES = ("per_token_accuracy", "token_edit_distance", "per_token_cross_entropy", "loss")
+_PARTNER_ORDER = (*_P_SOURCES, "calibration_multiple_choice_brier_score", "brier_score",
+                  "log_likelihood")
+# The metrics p^L is a model of: all-or-nothing string matches.
+_P_L_TARGETS = ("exact_match", "accuracy", "exact_str_match", "case_insensitive_str_match")
+
+_UNKNOWN = MetricInfo("unknown", -math.inf, math.inf, True, False, "not in the catalogue")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class _Where:
+    """Says where a row is: 'line N' of a file (header = line 1) or 'row N' of a DataFrame."""
+
+    def __init__(self, source: str, is_file: bool, index):
+        self.source, self.is_file, self.index = source, is_file, index
+
+    def __call__(self, positions) -> str:
+        positions = np.atleast_1d(positions)
+        first = int(positions[0])
+        text = f"line {first + 2}" if self.is_file else f"row {self.index[first]!r}"
+        if len(positions) > 1:
+            text += f" (and {len(positions) - 1} more)"
+        return text
+
+    def fail(self, column, positions, what: str):
+        col = f", column {column!r}" if column else ""
+        raise DiagnoseInputError(f"{self.source}{col}, {self(positions)}: {what}")
+
+
+def read_table(path) -> pd.DataFrame:
+    """Read a CSV file keeping every cell as text (so that 'NA' stays a prediction).
+
+    Examples
+    --------
+    >>> read_table("/no/such.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: /no/such.csv does not exist: ...
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist: pass a CSV table, per-item outputs or a BIG-bench "
+            "results folder.")
+    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DiagnoseInputError(f"{path}: cannot be read as a CSV table ({err}).") from None
+
+
+def _numbers(table, column, where: _Where, *, required=True) -> np.ndarray:
+    """A column as floats; text that is not a number is an error naming the row."""
+    raw = table[column]
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        values = raw.to_numpy(dtype=float)
+        blank = np.zeros(len(raw), dtype=bool)
+    else:
+        text = raw.astype(str).str.strip()
+        blank = (text.eq("") | raw.isna()).to_numpy()
+        values = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(values) & ~blank & ~text.str.lower().isin(["nan", "na", "n/a"]).to_numpy()
+        if bad.any():
+            pos = np.flatnonzero(bad)
+            where.fail(column, pos, f"{raw.iloc[pos[0]]!r} is not a number.")
+    missing = np.isnan(values)
+    if required and missing.any():
+        pos = np.flatnonzero(missing)
+        where.fail(column, pos, "empty cell: every row needs a number." if blank[pos[0]] else
+                   f"{raw.iloc[pos[0]]!r}: a missing value, but every row needs a number (drop "
+                   "the rows of models that were not run).")
+    if np.isinf(values).any():
+        where.fail(column, np.flatnonzero(np.isinf(values)), "infinite value.")
+    return values
+
+
+def _texts(table, column, where: _Where) -> pd.Series:
+    """A column of names, stripped; an empty cell is an error naming the row."""
+    codes, uniques = pd.factorize(table[column])  # strip each distinct name once
+    names = pd.Index(uniques).astype(str).str.strip()
+    missing = (codes < 0) | (np.asarray(names == "")[np.maximum(codes, 0)] if len(names)
+                             else np.ones(len(codes), dtype=bool))
+    if missing.any():
+        where.fail(column, np.flatnonzero(missing), "empty cell: every row needs a name.")
+    return pd.Series(np.asarray(names, dtype=object)[codes], index=table.index)
+
+
+def _booleans(table, column, where: _Where) -> np.ndarray:
+    """True/False/1/0/yes/no; an empty cell gives NaN (the metric's own default)."""
+    text = table[column].astype(str).str.strip().str.lower()
+    mapping = {"true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0, "yes": 1.0, "no": 0.0,
+               "1.0": 1.0, "0.0": 0.0, "": np.nan, "nan": np.nan, "none": np.nan}
+    values = text.map(mapping)
+    bad = values.isna() & ~text.isin(["", "nan", "none"])
+    if bad.to_numpy().any():
+        pos = np.flatnonzero(bad.to_numpy())
+        where.fail(column, pos, f"{table[column].iloc[pos[0]]!r} is not True or False.")
+    return values.to_numpy(dtype=float)
+
+
+def _check_columns(table, required, source, what):
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise DiagnoseInputError(
+            f"{source}: missing column(s) {missing} for {what}; it has {list(table.columns)}. "
+            f"A tidy table needs {list(TIDY_REQUIRED)}; per-item outputs need "
+            f"{list(OUTPUTS_REQUIRED)}.")
+
+
+def _metric_info(metrics: dict) -> dict:
+    info = dict(METRICS)
+    for name, spec in (metrics or {}).items():
+        if not isinstance(spec, MetricInfo):
+            raise ValueError(f"metrics[{name!r}] must be a MetricInfo, got {spec!r}.")
+        info[name] = spec
+    return info
+
+
+def _canonical(table: pd.DataFrame, where: _Where, info: dict,
+               lower_is_better: frozenset) -> pd.DataFrame:
+    """Validate a tidy table and return it with typed columns and its row positions."""
+    _check_columns(table, TIDY_REQUIRED, where.source, "a tidy table")
+    out = pd.DataFrame({c: _texts(table, c, where).to_numpy()
+                        for c in ("task", "family", "model", "metric")})
+    out["scale"] = _numbers(table, "scale", where)
+    bad = out["scale"].to_numpy() <= 0
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail("scale", pos, f"scale {out['scale'].iloc[pos[0]]:g} is not positive: a model "
+                   "size (parameters or training FLOPs) must be > 0.")
+    out["value"] = _numbers(table, "value", where)
+    out["n_items"] = (_numbers(table, "n_items", where, required=False)
+                      if "n_items" in table.columns else np.nan)
+    n = out["n_items"].to_numpy()
+    bad = np.isfinite(n) & ((n < 1) | (np.mod(n, 1) != 0))
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail("n_items", pos, f"{n[pos[0]]:g} is not a test-set size (a whole number >= 1).")
+    out["chance"] = (_numbers(table, "chance", where, required=False)
+                     if "chance" in table.columns else np.nan)
+    out["length"] = (_numbers(table, "length", where, required=False)
+                     if "length" in table.columns else np.nan)
+    L = out["length"].to_numpy()
+    bad = np.isfinite(L) & ((L < 1) | (np.mod(L, 1) != 0))
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail("length", pos, f"{L[pos[0]]:g} is not a target length (whole tokens >= 1).")
+
+    names = out["metric"]
+    code, metric_names = pd.factorize(names)
+    known = [info.get(m, _UNKNOWN) for m in metric_names]
+
+    def per_row(values):
+        return np.asarray(values, dtype=float)[code]
+
+    default_better = per_row([(m not in lower_is_better) and k.higher_is_better
+                              for m, k in zip(metric_names, known)])
+    if "higher_is_better" in table.columns:
+        given = _booleans(table, "higher_is_better", where)
+        out["higher_is_better"] = np.where(np.isnan(given), default_better, given) == 1.0
+    else:
+        out["higher_is_better"] = default_better == 1.0
+
+    # values outside the metric's range: often a missing-value marker
+    low = per_row([k.low for k in known])
+    high = per_row([k.high for k in known])
+    v = out["value"].to_numpy()
+    bad = (v < low) | (v > high)
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        i = pos[0]
+        marker = (" Result files use values such as -100 and -1 to mark a model that was not "
+                  "run: remove those rows rather than score them."
+                  if v[i] in (-100.0, -1.0) else "")
+        scale_hint = (" (a percentage? divide by 100)" if high[i] == 1 and 1 < v[i] <= 100
+                      else "")
+        where.fail("value", pos, f"{v[i]:g} is outside the range [{low[i]:g}, {high[i]:g}] of "
+                   f"metric {names.iloc[i]!r}{scale_hint}.{marker}")
+    c = out["chance"].to_numpy()
+    bad = np.isfinite(c) & ((c < low) | (c > high))
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail("chance", pos, f"{c[pos[0]]:g} is outside the range of metric "
+                   f"{names.iloc[pos[0]]!r}.")
+    out["_pos"] = np.arange(len(out))
+    return out
+
+
+def tidy_from_outputs(outputs: pd.DataFrame, *, source: str = "outputs", is_file: bool = False,
+                      align: str = "left", stop_string=None, output_regex=None, max_length=None,
+                      like_bigbench: bool = False, normalize_whitespace: bool = True,
+                      numbers: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Score per-item outputs into a tidy table, and read the target lengths.
+
+    Each model's predictions go through :func:`emergence.postprocess.postprocess`
+    with the options given; the targets through the same white-space and number
+    normalisation (not the stop string, regex or length cut, which are for
+    completions). Every item is scored with :func:`emergence.metrics.exact_match`,
+    :func:`emergence.metrics.token_edit_distance` and
+    :func:`emergence.metrics.per_token_accuracy` (``align``); a string is scored
+    as a sequence of character tokens.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The tidy table: one row per task x family x model x metric, with
+        ``n_items``.
+    lengths : dict
+        ``(task, family) -> (L values, weights)``: the distribution of target
+        lengths, in tokens, over the family's distinct items.
+
+    Examples
+    --------
+    >>> out = pd.DataFrame({"task": "t", "family": "F", "model": ["a", "a", "b", "b"],
+    ...                     "scale": [1e6, 1e6, 1e7, 1e7], "item": [0, 1, 0, 1],
+    ...                     "prediction": ["12", " 13 ", "1", "13"], "target": ["12", "13"] * 2})
+    >>> table, lengths = tidy_from_outputs(out)
+    >>> table.pivot(index="model", columns="metric", values="value")
+    metric  exact_match  per_token_accuracy  token_edit_distance
+    model
+    a               1.0                1.00                  0.0
+    b               0.5                0.75                  0.5
+    >>> lengths
+    {('t', 'F'): (array([2]), array([1.]))}
+    """
+    from .metrics import exact_match, per_token_accuracy, token_edit_distance
+    from .postprocess import postprocess
+
+    where = _Where(source, is_file, outputs.index)
+    _check_columns(outputs, OUTPUTS_REQUIRED, source, "per-item outputs")
+    keys = pd.DataFrame({c: _texts(outputs, c, where).to_numpy()
+                         for c in ("task", "family", "model", "item")})
+    keys["scale"] = _numbers(outputs, "scale", where)
+    bad = keys["scale"].to_numpy() <= 0
+    if bad.any():
+        where.fail("scale", np.flatnonzero(bad), "scale must be positive.")
+    texts = {}
+    for col in ("prediction", "target"):
+        raw = outputs[col]
+        missing = raw.isna().to_numpy()
+        if missing.any():
+            where.fail(col, np.flatnonzero(missing),
+                       "missing (NaN): an empty output is the empty string ''.")
+        texts[col] = raw.astype(str).to_numpy()
+    dup = keys.duplicated(["task", "family", "model", "item"]).to_numpy()
+    if dup.any():
+        pos = np.flatnonzero(dup)
+        where.fail("item", pos, f"item {keys['item'].iloc[pos[0]]!r} of model "
+                   f"{keys['model'].iloc[pos[0]]!r} appears twice: one row per model and item.")
+    scales = keys.groupby(["task", "family", "model"], sort=False)["scale"].nunique()
+    if (scales > 1).any():
+        t, f, m = scales[scales > 1].index[0]
+        raise DiagnoseInputError(f"{source}, column 'scale': model {m!r} of family {f!r} has "
+                                 "more than one scale; give each model one size.")
+
+    # score each distinct (prediction, target) pair once
+    common = dict(normalize_whitespace=normalize_whitespace, numbers=numbers)
+    uniq_pred, pred_code = np.unique(texts["prediction"], return_inverse=True)
+    uniq_targ, targ_code = np.unique(texts["target"], return_inverse=True)
+    preds = np.array(postprocess(list(uniq_pred), stop_string=stop_string,
+                                 output_regex=output_regex, max_length=max_length,
+                                 like_bigbench=like_bigbench, **common), dtype=object)
+    targs = np.array(postprocess(list(uniq_targ), **common), dtype=object)
+    pair = pd.MultiIndex.from_arrays([pred_code, targ_code])
+    codes, uniq_pairs = pd.factorize(pair)
+    p = list(preds[uniq_pairs.get_level_values(0)])
+    t = list(targs[uniq_pairs.get_level_values(1)])
+    scored = {
+        "exact_match": exact_match(p, t)[codes],
+        "token_edit_distance": token_edit_distance(p, t)[codes],
+        "per_token_accuracy": per_token_accuracy(p, t, align=align)[codes],
+    }
+    per_item = keys.assign(**scored)
+    group = ["task", "family", "model", "scale"]
+    means = per_item.groupby(group, sort=True, observed=True).agg(
+        n_items=("item", "size"), **{m: (m, "mean") for m in scored})
+    table = means.reset_index().melt(id_vars=[*group, "n_items"], value_vars=list(scored),
+                                     var_name="metric", value_name="value")
+    table = table[[*TIDY_REQUIRED, "n_items"]].sort_values(["task", "family", "metric", "scale"],
+                                                           ignore_index=True)
+    # target lengths in tokens, over the distinct items of each task x family
+    items = keys[["task", "family", "item"]].assign(
+        length=np.array([len(s) for s in targs], dtype=np.int64)[targ_code])
+    items = items.drop_duplicates(["task", "family", "item"])
+    lengths = {}
+    for (task, family), grp in items.groupby(["task", "family"], sort=True):
+        counts = grp["length"].value_counts().sort_index()
+        lengths[(task, family)] = (counts.index.to_numpy(dtype=np.int64),
+                                   (counts / counts.sum()).to_numpy(dtype=float))
+    return table, lengths
+
+
+def tidy_from_bigbench(path, *, scale: str | None = None) -> pd.DataFrame:
+    """A BIG-bench results folder (or file) as a tidy table.
+
+    The task of a curve is BIG-bench's subtask with its number of shots
+    (``"task:subtask, 2-shot"``); the family, model, scale and value are the
+    reader's ``model_family``, ``model_name``, ``params`` and ``score``, and
+    metrics in :data:`emergence.bigbench.LOWER_IS_BETTER` are lower-is-better.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Anything :func:`emergence.bigbench.read_results` reads.
+    scale : str, optional
+        The model-size field (:data:`emergence.bigbench.SCALES`); default the
+        reader's.
+    """
+    from .bigbench import DEFAULT_SCALE, LOWER_IS_BETTER, SHOTS_NOT_APPLICABLE, read_results
+
+    results = read_results(path, scale=scale or DEFAULT_SCALE)
+    shots = results["n_shots"].to_numpy()
+    label = np.where(shots == SHOTS_NOT_APPLICABLE, "shots n/a",
+                     pd.Series(shots).astype(str).to_numpy() + "-shot")
+    table = pd.DataFrame({
+        "task": results["subtask"].astype(str).to_numpy() + ", " + label,
+        "family": results["model_family"].to_numpy(),
+        "model": results["model_name"].to_numpy(),
+        "scale": results["params"].to_numpy(),
+        "metric": results["metric"].to_numpy(),
+        "value": results["score"].to_numpy(),
+        "higher_is_better": ~results["metric"].isin(LOWER_IS_BETTER).to_numpy(),
+    })
+    return table
+
+
+def _load(source, kind, options, where_name=None):
+    """(tidy table, lengths or None, where, description) from any accepted input."""
+    is_file = False
+    if isinstance(source, pd.DataFrame):
+        raw, name = source, where_name or "the table"
+    else:
+        path = Path(source)
+        name = str(path)
+        if kind == "bigbench" or (kind == "auto" and (path.is_dir() or path.suffix == ".json")):
+            table = tidy_from_bigbench(path, scale=options.get("bigbench_scale"))
+            return table, None, _Where(f"{name} (BIG-bench results)", False, table.index), \
+                "BIG-bench results"
+        raw, is_file = read_table(path), True
+    if kind == "auto":
+        kind = "outputs" if {"prediction", "target"} <= set(raw.columns) else "tidy"
+    if kind == "outputs":
+        post = {k: options[k] for k in ("align", "stop_string", "output_regex", "max_length",
+                                         "like_bigbench", "normalize_whitespace", "numbers")
+                if k in options}
+        table, lengths = tidy_from_outputs(raw, source=name, is_file=is_file, **post)
+        return table, lengths, _Where(f"{name} (scored outputs)", False, table.index), \
+            "per-item outputs"
+    if kind != "tidy":
+        raise ValueError(f"kind must be 'auto', 'tidy', 'outputs' or 'bigbench', got {kind!r}.")
+    return raw, None, _Where(name, is_file, raw.index), "tidy table"
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _fmt(x: float) -> str:
+    """A number for a verdict line: 3 significant digits, scales in e-notation."""
+    if not np.isfinite(x):
+        return "inf" if x > 0 else ("-inf" if x < 0 else "nan")
+    if x != 0 and (abs(x) >= 1e5 or abs(x) < 1e-3):
+        return f"{x:.2g}" if abs(x) >= 1e5 else f"{x:.1e}"
+    return f"{x:.3g}"
+
+
+def _percent(x: float) -> str:
+    return f"{100 * x:.2g}%"
+
+
+def _duplicates(t: pd.DataFrame, where: _Where):
+    """Refuse a model listed twice on a curve, and two models at one scale."""
+    key = ["task", "family", "metric"]
+    twice = t.duplicated([*key, "model"], keep=False).to_numpy()
+    if twice.any():
+        rows = t[twice]
+        first = rows.iloc[0]
+        same = rows[(rows["task"] == first["task"]) & (rows["family"] == first["family"])
+                    & (rows["metric"] == first["metric"]) & (rows["model"] == first["model"])]
+        where.fail("model", same["_pos"].to_numpy(),
+                   f"model {first['model']!r} of family {first['family']!r} has two values of "
+                   f"metric {first['metric']!r} on task {first['task']!r}: keep one row per "
+                   "model x task x metric (average repeated runs first).")
+    same_scale = t.duplicated([*key, "scale"], keep=False).to_numpy()
+    if same_scale.any():
+        rows = t[same_scale]
+        first = rows.iloc[0]
+        pair = rows[(rows["task"] == first["task"]) & (rows["family"] == first["family"])
+                    & (rows["metric"] == first["metric"]) & (rows["scale"] == first["scale"])]
+        models = ", ".join(repr(m) for m in pair["model"].iloc[:2])
+        where.fail("scale", pair["_pos"].to_numpy(),
+                   f"two models of family {first['family']!r} at the same scale "
+                   f"{first['scale']:g} ({models}): a curve needs one model per scale. If they "
+                   "are variants (chat vs base, another data mix), give them families of their "
+                   "own; if they are repeated runs of one model, average them into one row.")
+
+
+def _constant_within(t, column, key, where: _Where, what):
+    values = t[column]
+    if values.isna().all():
+        return
+    counts = t.groupby(key, sort=False, observed=True)[column].nunique(dropna=False)
+    if (counts > 1).any():
+        bad = counts[counts > 1].index[0]
+        label = ", ".join(f"{k}={v!r}" for k, v in zip(key, bad))
+        rows = np.flatnonzero(np.logical_and.reduce(
+            [t[k].to_numpy() == v for k, v in zip(key, bad)]))
+        where.fail(column, t["_pos"].to_numpy()[rows],
+                   f"{what} differs between the rows of one curve ({label}); give one value.")
+
+
+def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
+             cutoff: float = EMERGENCE_CUTOFF, holdout: int = 1, target_length=None,
+             metrics: dict | None = None, lower_is_better=(), figures: bool = False,
+             progress: bool = False, **scoring):
+    """Check every task x family x metric curve of ``source`` for a mirage.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or pandas.DataFrame
+        A tidy table or per-item outputs (CSV file or DataFrame), or a
+        BIG-bench results folder or ``scores_*.json`` file (see the module
+        docstring for the columns).
+    kind : {"auto", "tidy", "outputs", "bigbench"}
+        What ``source`` is; ``"auto"`` decides by its form and columns.
+    scale_unit : {"parameters", "flops"}
+        What ``scale`` measures (labels the report and figures).
+    cutoff : float
+        A curve is sharp when its emergence score is above this
+        (default :data:`EMERGENCE_CUTOFF`).
+    holdout : int
+        How many of each family's largest models the backtest holds back.
+    target_length : int, optional
+        Target length L in tokens for p^L, where the table has no ``length``
+        column (per-item outputs give their own).
+    metrics : dict, optional
+        Extra or replacement :class:`MetricInfo` by metric name, for metrics
+        not in :data:`METRICS`.
+    lower_is_better : collection of str
+        Metric names that are lower-is-better, for metrics not in the
+        catalogue (a ``higher_is_better`` column wins over both).
+    figures : bool
+        Also draw one figure per task x family (see
+        :func:`emergence.report.plot_family`) and return them.
+    progress : bool
+        Show a progress bar (tqdm) on large inputs.
+    **scoring
+        For per-item outputs: ``align``, ``stop_string``, ``output_regex``,
+        ``max_length``, ``like_bigbench``, ``normalize_whitespace``,
+        ``numbers`` (see :func:`tidy_from_outputs`); for BIG-bench,
+        ``bigbench_scale``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per curve (every column is described in
+        :data:`emergence.report.CURVE_COLUMNS`), ending in ``verdict``.
+        ``attrs["points"]`` holds one row per model point (value, exact
+        interval, p^L prediction, backtest prediction), ``attrs["settings"]``
+        the settings and ``attrs["notes"]`` what was assumed or skipped.
+        With ``figures=True``, a tuple ``(table, figures)``, ``figures`` a
+        dict ``(task, family) -> matplotlib Figure``.
+
+    Raises
+    ------
+    DiagnoseInputError
+        Bad input (a ValueError): the message names the file, column and row.
+    FileNotFoundError
+        ``source`` does not exist.
+    """
+    if scale_unit not in SCALE_UNITS:
+        raise ValueError(f"scale_unit must be one of {list(SCALE_UNITS)}, got {scale_unit!r}.")
+    cutoff = float(cutoff)
+    if not np.isfinite(cutoff):
+        raise ValueError(f"cutoff must be a finite number, got {cutoff}.")
+    if isinstance(holdout, bool) or not isinstance(holdout, (int, np.integer)) or holdout < 1:
+        raise ValueError(f"holdout must be a whole number >= 1, got {holdout!r}.")
+    if target_length is not None and (isinstance(target_length, bool) or not isinstance(
+            target_length, (int, np.integer)) or target_length < 1):
+        raise ValueError(f"target_length must be a whole number >= 1, got {target_length!r}.")
+    unknown = set(scoring) - {"align", "stop_string", "output_regex", "max_length",
+                              "like_bigbench", "normalize_whitespace", "numbers",
+                              "bigbench_scale"}
+    if unknown:
+        raise TypeError(f"diagnose() got unexpected keyword argument(s) {sorted(unknown)}.")
+    info = _metric_info(metrics)
+    if isinstance(lower_is_better, str):
+        raise ValueError("lower_is_better must be a collection of metric names, not one string.")
+    lower = frozenset(lower_is_better)
+
+    raw, lengths, where, input_kind = _load(source, kind, scoring)
+    t = _canonical(raw, where, info, lower)
+    if t.empty:
+        raise DiagnoseInputError(f"{where.source}: the table has no rows.")
+    if target_length is not None:
+        t["length"] = t["length"].fillna(float(target_length))
+    key = ["task", "family", "metric"]
+    _constant_within(t, "higher_is_better", key, where, "higher_is_better")
+    _constant_within(t, "chance", key, where, "chance")
+    _constant_within(t, "length", ["task", "family"], where, "length")
+    t = t.sort_values([*key, "scale"], kind="stable", ignore_index=True)
+    _duplicates(t, where)
+
+    curve_id, position, n_curves = group_positions(t, key, "scale")
+    t["_curve"] = curve_id
+    first = np.flatnonzero(position == 0)
+    curves = t.loc[first, [*key, "higher_is_better", "chance"]].reset_index(drop=True)
+    n = np.bincount(curve_id, minlength=n_curves)
+    curves["n_models"] = n
+    X = pack(curve_id, position, t["scale"].to_numpy(), n_curves)
+    Y = pack(curve_id, position, t["value"].to_numpy(), n_curves)
+    N = pack(curve_id, position, t["n_items"].to_numpy(), n_curves)
+    rows = np.arange(n_curves)
+    curves["scale_min"] = X[:, 0]
+    curves["scale_max"] = X[rows, n - 1]
+    kinds = curves["metric"].map(lambda m: info.get(m, _UNKNOWN).kind)
+    curves.insert(3, "metric_kind", kinds.to_numpy())
+    better = curves["higher_is_better"].to_numpy(dtype=bool)
+
+    measured = n >= 3
+    score = np.full(n_curves, np.nan)
+    share = np.full(n_curves, np.nan)
+    if measured.any():
+        score[measured] = emergence_scores(Y[measured], better[measured])
+        share[measured] = shares_of_gain(Y[measured], np.maximum(n[measured] // 2, 1),
+                                         better[measured])
+    curves["emergence_score"] = score
+    curves["sharp"] = measured & (score > cutoff)
+    curves["share_of_gain_at_middle"] = share
+
+    points = _points(t, info)
+    _resolution(curves, points, n_curves)
+    _partners(curves, info)
+    _p_to_the_l(curves, points, t, lengths, info)
+    _backtests(curves, points, X, Y, N, info, holdout, progress)
+    notes = _notes(curves, info, lower, raw)
+    curves["verdict"] = _verdicts(curves, cutoff, holdout)
+
+    points = points.drop(columns=["_curve", "_pos"], errors="ignore")
+    curves.attrs["points"] = points
+    curves.attrs["settings"] = {
+        "source": where.source, "input": input_kind, "scale_unit": scale_unit,
+        "cutoff": cutoff, "holdout": int(holdout), "rows": int(len(t)),
+        "curves": int(n_curves),
+    }
+    curves.attrs["notes"] = notes
+    if figures:
+        from .report import plot_families
+
+        return curves, plot_families(curves)
+    return curves
+
+
+def _points(t: pd.DataFrame, info: dict) -> pd.DataFrame:
+    """One row per model point, with its exact interval where the metric counts items."""
+    points = t[["task", "family", "metric", "model", "scale", "value", "n_items", "_curve",
+                "_pos"]].copy()
+    code, names = pd.factorize(t["metric"])
+    counts = np.array([info.get(m, _UNKNOWN).counts_items for m in names], dtype=bool)[code]
+    n = t["n_items"].to_numpy()
+    exact = counts & np.isfinite(n)
+    k = np.full(len(t), np.nan)
+    lo = np.full(len(t), np.nan)
+    hi = np.full(len(t), np.nan)
+    floor = np.full(len(t), np.nan)
+    if exact.any():
+        v, nn = t["value"].to_numpy()[exact], n[exact]
+        kk = np.round(v * nn)
+        off = np.abs(v * nn - kk) > 1e-5 * nn + 1e-9
+        if off.any():
+            i = np.flatnonzero(exact)[np.flatnonzero(off)[0]]
+            raise DiagnoseInputError(
+                f"row of model {t['model'].iloc[i]!r}, metric {t['metric'].iloc[i]!r}: value "
+                f"{t['value'].iloc[i]:g} on {n[i]:g} items is not a whole number of items "
+                f"({t['value'].iloc[i] * n[i]:.3f}): check n_items (it must be the number of "
+                "items the value is the mean of).")
+        k[exact] = kk
+        lo[exact], hi[exact] = accuracy_interval(kk, nn)
+        sizes, inverse = np.unique(nn, return_inverse=True)
+        floor[exact] = accuracy_interval(np.zeros(len(sizes)), sizes)[1][inverse]
+    points["n_correct"] = k
+    points["ci_low"] = lo
+    points["ci_high"] = hi
+    points["resolution_floor"] = floor
+    return points
+
+
+def _resolution(curves, points, n_curves):
+    """Test-set sizes and the models at 0 correct, per curve."""
+    known = points[np.isfinite(points["n_correct"].to_numpy())]
+    curves["n_items_min"] = np.nan
+    curves["n_items_max"] = np.nan
+    curves["resolution_floor"] = np.nan
+    curves["models_at_zero"] = 0
+    curves["smallest_at_zero"] = 0
+    if known.empty:
+        return
+    g = known.groupby("_curve", sort=False)
+    idx = g.size().index.to_numpy()
+    curves.loc[idx, "n_items_min"] = g["n_items"].min().to_numpy()
+    curves.loc[idx, "n_items_max"] = g["n_items"].max().to_numpy()
+    curves.loc[idx, "resolution_floor"] = g["resolution_floor"].max().to_numpy()
+    zero = known["n_correct"].to_numpy() == 0
+    curves.loc[idx, "models_at_zero"] = (pd.Series(zero, index=known.index)
+                                         .groupby(known["_curve"]).sum()
+                                         .reindex(idx).to_numpy())
+    # the leading run of zeros: points are sorted by scale within each curve
+    pos = known.groupby("_curve", sort=False).cumcount().to_numpy()
+    nonzero_before = (pd.Series(~zero, index=known.index).groupby(known["_curve"]).cummax()
+                      .to_numpy())
+    leading = zero & ~nonzero_before & (pos >= 0)
+    curves.loc[idx, "smallest_at_zero"] = (pd.Series(leading, index=known.index)
+                                           .groupby(known["_curve"]).sum()
+                                           .reindex(idx).to_numpy())
+
+
+def _partners(curves, info):
+    """For each sharp-kind metric, the best other metric of the same task and family."""
+    curves["partner_metric"] = None
+    curves["partner_kind"] = None
+    curves["partner_score"] = np.nan
+    curves["partner_sharp"] = False
+    sharp_kind = curves["metric_kind"].isin(SHARP_KINDS) & (curves["n_models"] >= 3)
+    if not sharp_kind.any():
+        return
+    left = curves.loc[sharp_kind, ["task", "family", "metric"]].reset_index()
+    right = curves.loc[curves["n_models"] >= 3, ["task", "family", "metric", "metric_kind",
+                                                 "emergence_score", "sharp"]]
+    pairs = left.merge(right, on=["task", "family"], suffixes=("", "_p"))
+    pairs = pairs[pairs["metric"] != pairs["metric_p"]]
+    if pairs.empty:
+        return
+    order = {m: i for i, m in enumerate(_PARTNER_ORDER)}
+    smooth = pairs["metric_kind"].isin(SMOOTH_KINDS).to_numpy()
+    rank = pairs["metric_p"].map(order).fillna(len(order)).to_numpy()
+    pairs = pairs.assign(_rank=np.where(smooth, rank, 2 * len(order) + rank),
+                         _known=pairs["metric_kind"] != "unknown")
+    pairs = pairs[pairs["_known"]].sort_values(["index", "_rank", "metric_p"], kind="stable")
+    best = pairs.drop_duplicates("index")
+    idx = best["index"].to_numpy()
+    curves.loc[idx, "partner_metric"] = best["metric_p"].to_numpy()
+    curves.loc[idx, "partner_kind"] = best["metric_kind"].to_numpy()
+    curves.loc[idx, "partner_score"] = best["emergence_score"].to_numpy()
+    curves.loc[idx, "partner_sharp"] = best["sharp"].to_numpy(dtype=bool)
+
+
+def _p_to_the_l(curves, points, t, lengths, info):
+    """The exact-match curve a per-token metric of the same outputs predicts, p ** L."""
+    for col, fill in (("p_l_source", None), ("p_l_length", None), ("p_l_max_gap", np.nan),
+                      ("p_l_gap_scale", np.nan), ("p_l_fits", False)):
+        curves[col] = fill
+    points["p_l_predicted"] = np.nan
+    points["implied_p"] = np.nan
+    measured = curves[curves["n_models"] >= 3]
+    target = measured[measured["metric"].isin(_P_L_TARGETS)]
+    if target.empty:
+        return
+    # target lengths per task x family: from the outputs, or the table's length column
+    dist = dict(lengths or {})
+    given = t.dropna(subset=["length"]).drop_duplicates(["task", "family"])
+    for task, family, L in given[["task", "family", "length"]].itertuples(index=False):
+        dist.setdefault((task, family), (np.array([int(L)]), np.array([1.0])))
+    if not dist:
+        return
+    # the source of p: the first of _P_SOURCES measured in the same task x family
+    rank = {m: i for i, m in enumerate(_P_SOURCES)}
+    sources = measured[measured["metric"].isin(_P_SOURCES)][["task", "family", "metric"]]
+    sources = (sources.assign(_r=sources["metric"].map(rank)).sort_values("_r", kind="stable")
+               .drop_duplicates(["task", "family"]).rename(columns={"metric": "source"})
+               .drop(columns="_r"))
+    target = target[["task", "family"]].reset_index().merge(sources, on=["task", "family"])
+    keyed = [(tk, fm) in dist for tk, fm in zip(target["task"], target["family"])]
+    target = target[np.array(keyed, dtype=bool)]
+    if target.empty:
+        return
+    curve_of = points["_curve"].to_numpy()
+    sharp_pts = points[np.isin(curve_of, target["index"].to_numpy())].reset_index()
+    sharp_pts = sharp_pts.merge(target.rename(columns={"index": "_curve"}),
+                                on=["_curve", "task", "family"])
+    partner = points[["task", "family", "metric", "model", "value"]].rename(
+        columns={"metric": "source", "value": "value_p"})
+    both = sharp_pts.merge(partner, on=["task", "family", "source", "model"])
+    if both.empty:
+        return
+    # one computation per distinct length distribution and source, for all its rows
+    dist_ids, dist_list = {}, []
+    for key, (Ls, w) in dist.items():
+        sig = (tuple(int(v) for v in Ls), tuple(float(v) for v in w))
+        if sig not in dist_ids:
+            dist_ids[sig] = len(dist_list)
+            dist_list.append((np.asarray(Ls), np.asarray(w)))
+        dist[key] = dist_list[dist_ids[sig]]
+        dist_ids[key] = dist_ids[sig]
+    which = np.array([dist_ids[(tk, fm)] for tk, fm in zip(both["task"], both["family"])])
+    predicted = np.full(len(both), np.nan)
+    implied = np.full(len(both), np.nan)
+    smooth_all = both["value_p"].to_numpy(dtype=float)
+    observed_all = both["value"].to_numpy(dtype=float)
+    source_all = both["source"].to_numpy()
+    for d, (Ls, w) in enumerate(dist_list):
+        for source in _P_SOURCES:
+            rows = np.flatnonzero((which == d) & (source_all == source))
+            if rows.size == 0:
+                continue
+            smooth = smooth_all[rows]
+            if source in ("per_token_cross_entropy", "loss"):
+                pred = sum(wi * accuracy_from_loss(smooth, int(L)) for L, wi in zip(Ls, w))
+            else:
+                # per-token accuracy is p; token edit distance is about L (1 - p)
+                p = (smooth if source == "per_token_accuracy"
+                     else 1.0 - smooth / float(np.sum(Ls * w)))
+                p = np.clip(p, 0.0, 1.0)
+                pred = sum(wi * expected_accuracy(p, int(L)) for L, wi in zip(Ls, w))
+            predicted[rows] = pred
+            if len(Ls) == 1:
+                implied[rows] = implied_per_token_probability(
+                    np.clip(observed_all[rows], 0, 1), int(Ls[0]))
+    points.loc[both["index"].to_numpy(), "implied_p"] = implied
+    both["predicted"] = predicted
+    points.loc[both["index"].to_numpy(), "p_l_predicted"] = predicted
+    both["gap"] = both["value"].to_numpy() - predicted
+    both["abs_gap"] = np.abs(both["gap"].to_numpy())
+    lo, hi = both["ci_low"].to_numpy(), both["ci_high"].to_numpy()
+    inside = np.isfinite(lo) & (predicted >= lo) & (predicted <= hi)
+    both["ok"] = inside | (both["abs_gap"].to_numpy() <= P_L_TOLERANCE)
+    worst = both.sort_values(["_curve", "abs_gap"], ascending=[True, False],
+                             kind="stable").drop_duplicates("_curve")
+    idx = worst["_curve"].to_numpy()
+    curves.loc[idx, "p_l_source"] = worst["source"].to_numpy()
+    labels = {}
+    for task, family in zip(worst["task"], worst["family"]):
+        Ls = dist[(task, family)][0]
+        labels[(task, family)] = (str(int(Ls[0])) if len(Ls) == 1
+                                  else f"{int(Ls.min())}-{int(Ls.max())}")
+    curves.loc[idx, "p_l_length"] = [labels[(tk, fm)] for tk, fm in
+                                     zip(worst["task"], worst["family"])]
+    curves.loc[idx, "p_l_max_gap"] = worst["gap"].to_numpy()
+    curves.loc[idx, "p_l_gap_scale"] = worst["scale"].to_numpy()
+    fits = both.groupby("_curve")["ok"].all()
+    curves.loc[fits.index.to_numpy(), "p_l_fits"] = fits.to_numpy()
+
+
+def _backtest_bounds(metric_info: MetricInfo, better: bool, chance: float):
+    """(kind, floor, ceiling) of a metric's backtest, or (None, reason)."""
+    lo, hi = metric_info.low, metric_info.high
+    if np.isfinite(lo) and np.isfinite(hi):
+        if np.isfinite(chance):
+            if better:
+                lo = chance
+            else:
+                hi = chance
+        if not lo < hi:
+            return None, "chance is at the metric's best value"
+        return "logistic", lo, hi
+    best = hi if better else lo
+    if np.isfinite(best):
+        return "power_law", (lo if np.isfinite(lo) else best - 1.0), \
+            (hi if np.isfinite(hi) else best + 1.0)
+    return None, "the metric's range is unknown (no backtest)"
+
+
+def _backtests(curves, points, X, Y, N, info, holdout, progress):
+    n_curves = len(curves)
+    kind = np.full(n_curves, None, dtype=object)
+    floor = np.zeros(n_curves)
+    ceiling = np.ones(n_curves)
+    note = np.full(n_curves, "", dtype=object)
+    chance = curves["chance"].to_numpy(dtype=float)
+    better = curves["higher_is_better"].to_numpy(dtype=bool)
+    specs = {}
+    for i, metric in enumerate(curves["metric"].to_numpy()):
+        key = (metric, better[i], chance[i])
+        if key not in specs:
+            specs[key] = _backtest_bounds(info.get(metric, _UNKNOWN), better[i], chance[i])
+        spec = specs[key]
+        if spec[0] is None:
+            note[i] = spec[1]
+        else:
+            kind[i], floor[i], ceiling[i] = spec
+    n = curves["n_models"].to_numpy()
+    run = (kind != None) & (n >= 3)  # noqa: E711 (elementwise)
+    note[(kind != None) & (n - holdout < 3)] = (  # noqa: E711
+        f"fewer than {holdout + 3} models (three to fit, {holdout} to hold back)")
+    run &= n - holdout >= 3
+    for col in ("backtest_scale", "backtest_observed", "backtest_predicted", "backtest_error",
+                "backtest_fit_rmse"):
+        curves[col] = np.nan
+    curves["backtest_kind"] = np.where(run, kind, None)
+    curves["backtest_floor"] = np.where(run, floor, np.nan)
+    curves["backtest_ceiling"] = np.where(run, ceiling, np.nan)
+    curves["backtest_forecast"] = None
+    points["backtest_predicted"] = np.nan
+    idx = np.flatnonzero(run)
+    if idx.size:
+        chunk = 8192
+        blocks = [idx[s:s + chunk] for s in range(0, idx.size, chunk)]
+        bar = None
+        if progress and len(blocks) > 1:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=idx.size, unit="curve", desc="backtests", leave=False)
+        results = []
+        for block in blocks:
+            res = backtest_many(X[block], Y[block], kind=kind[block], holdout=holdout,
+                                floor=floor[block], ceiling=ceiling[block],
+                                higher_is_better=better[block])
+            res["curve"] = block[res["curve"].to_numpy()]
+            results.append(res)
+            if bar is not None:
+                bar.update(block.size)
+        if bar is not None:
+            bar.close()
+        res = pd.concat(results, ignore_index=True)
+        failed = res["reason"] != ""
+        note[res.loc[failed, "curve"].to_numpy()] = res.loc[failed, "reason"].to_numpy()
+        res = res[~failed]
+        c = res["curve"].to_numpy()
+        curves.loc[c, "backtest_fit_rmse"] = res["fit_rmse"].to_numpy()
+        # a logistic that does not fit the models it was fitted to forecasts nothing
+        misfit = (kind[c] == "logistic") & (res["fit_rmse"].to_numpy()
+                                            > LOGISTIC_TOLERANCE * (ceiling[c] - floor[c]))
+        for i, rmse in zip(c[misfit], res["fit_rmse"].to_numpy()[misfit]):
+            note[i] = (f"the logistic between {_fmt(floor[i])} and {_fmt(ceiling[i])} does not "
+                       f"fit the smaller models (rmse {_fmt(rmse)}): give the chance level")
+        # tolerance: a share of the range (logistic) or of the observed gap (power law)
+        c = res["curve"].to_numpy()
+        best = np.where(better[c], ceiling[c], floor[c])
+        tol = np.where(kind[c] == "logistic", LOGISTIC_TOLERANCE * (ceiling[c] - floor[c]),
+                       POWER_LAW_TOLERANCE * np.abs(res["observed"].to_numpy() - best))
+        ok = np.abs(res["error"].to_numpy()) <= tol
+        # or inside the exact interval of the held-out point, where it is known
+        pts = points.set_index(["_curve", "scale"])
+        lo = pts["ci_low"].reindex(pd.MultiIndex.from_arrays([c, res["scale"]])).to_numpy()
+        hi = pts["ci_high"].reindex(pd.MultiIndex.from_arrays([c, res["scale"]])).to_numpy()
+        pred = res["predicted"].to_numpy()
+        ok |= np.isfinite(lo) & (pred >= lo) & (pred <= hi)
+        res = res.assign(ok=ok, abs_error=np.abs(res["error"].to_numpy()))
+        worst = res.sort_values(["curve", "abs_error"], ascending=[True, False],
+                                kind="stable").drop_duplicates("curve")
+        w = worst["curve"].to_numpy()
+        curves.loc[w, "backtest_scale"] = worst["scale"].to_numpy()
+        curves.loc[w, "backtest_observed"] = worst["observed"].to_numpy()
+        curves.loc[w, "backtest_predicted"] = worst["predicted"].to_numpy()
+        curves.loc[w, "backtest_error"] = worst["error"].to_numpy()
+        all_ok = res.groupby("curve")["ok"].all()
+        all_ok = all_ok[~np.isin(all_ok.index.to_numpy(), c[misfit])]
+        curves.loc[all_ok.index.to_numpy(), "backtest_forecast"] = all_ok.to_numpy()
+        key = pd.MultiIndex.from_arrays([points["_curve"].to_numpy(), points["scale"].to_numpy()])
+        pred_by = pd.Series(res["predicted"].to_numpy(),
+                            index=pd.MultiIndex.from_arrays([c, res["scale"].to_numpy()]))
+        points["backtest_predicted"] = pred_by.reindex(key).to_numpy()
+    curves["backtest_note"] = note
+    curves.loc[~run, ["backtest_floor", "backtest_ceiling"]] = np.nan
+
+
+def _notes(curves, info, lower, raw) -> list[str]:
+    notes = []
+    skipped = int((curves["n_models"] < 3).sum())
+    if skipped:
+        notes.append(f"{skipped} curve(s) of families with fewer than 3 models: skipped.")
+    unknown = sorted(set(curves.loc[curves["metric_kind"] == "unknown", "metric"]))
+    if unknown:
+        given = "higher_is_better" in getattr(raw, "columns", ())
+        direction = ("" if given else
+                     "; assumed higher is better unless named lower-is-better")
+        notes.append(f"metric(s) not in the catalogue: {', '.join(unknown)} (range not "
+                     f"checked, no backtest{direction}).")
+    return notes
+
+
+def _count_words(k: int) -> str:
+    return {1: "the smallest model", 2: "the 2 smallest models"}.get(k, f"the {k} smallest models")
+
+
+def _verdicts(curves, cutoff, holdout) -> list[str]:
+    """One line per curve: what the evidence supports, and nothing more."""
+    out = []
+    cut = _fmt(cutoff)
+    cols = {c: curves[c].to_numpy() for c in curves.columns}
+    for i in range(len(curves)):
+        n = cols["n_models"][i]
+        if n < 3:
+            out.append(f"only {n} model{'s' if n != 1 else ''}: skipped (the checks need 3 or more)")
+            continue
+        if n < 4:
+            out.append("fewer than 4 models: no verdict")
+            continue
+        s = cols["emergence_score"][i]
+        metric = cols["metric"][i]
+        clauses = []
+        if s == 0:
+            clauses.append("flat: no change with scale")
+        elif s < 0:
+            clauses.append(f"gets worse with scale (score {_fmt(s)})")
+        elif cols["sharp"][i]:
+            clauses.append("sharp (score inf: flat, then a jump)" if np.isinf(s)
+                           else f"sharp (score {_fmt(s)} > {cut})")
+        else:
+            clauses.append(f"no jump (score {_fmt(s)} <= {cut})")
+        partner = cols["partner_metric"][i]
+        if cols["sharp"][i] and partner is not None:
+            if cols["partner_sharp"][i]:
+                clauses.append(f"sharp under both {metric} and {partner} of the same outputs: "
+                               "not made by the metric alone")
+            elif cols["partner_kind"][i] in SMOOTH_KINDS and cols["partner_score"][i] >= 0:
+                clauses.append(f"sharp under {metric}, smooth under {partner} on the same "
+                               "outputs: consistent with a metric-made jump")
+            elif cols["partner_score"][i] >= 0:
+                clauses.append(f"not sharp under {partner} ({cols['partner_kind'][i]}) of the "
+                               "same outputs")
+        elif cols["sharp"][i] and cols["metric_kind"][i] in SHARP_KINDS:
+            clauses.append(f"{cols['metric_kind'][i]} metric with no smooth metric of the "
+                           "same outputs to compare: undecided")
+        src = cols["p_l_source"][i]
+        if src is not None:
+            L = cols["p_l_length"][i]
+            if cols["p_l_fits"][i]:
+                clauses.append(f"p^L from {src} (L = {L}) reproduces it (largest gap "
+                               f"{_fmt(abs(cols['p_l_max_gap'][i]))})")
+            else:
+                clauses.append(f"p^L from {src} (L = {L}) misses it by up to "
+                               f"{_fmt(abs(cols['p_l_max_gap'][i]))} (at "
+                               f"{_fmt(cols['p_l_gap_scale'][i])}): its tokens are not right "
+                               "independently and alike, so p^L does not explain it")
+        k = int(cols["smallest_at_zero"][i])
+        if k:
+            lo, hi = cols["n_items_min"][i], cols["n_items_max"][i]
+            of = f"{int(lo)}" if lo == hi else f"{int(lo)}-{int(hi)}"
+            what = (f"all {n} models" if k == n else _count_words(k))
+            clauses.append(f"{what} at 0 of {of}: below resolution (under "
+                           f"{_percent(cols['resolution_floor'][i])}), more items needed")
+        forecast = cols["backtest_forecast"][i]
+        if forecast is None and cols["backtest_note"][i].startswith("the logistic"):
+            clauses.append(f"no backtest: {cols['backtest_note'][i]}")
+        if forecast is not None:
+            which = "the largest model" if holdout == 1 else f"the {holdout} largest models"
+            pred, obs = cols["backtest_predicted"][i], cols["backtest_observed"][i]
+            if forecast:
+                clauses.append(f"{which} forecast by the smaller ones (predicted {_fmt(pred)}, "
+                               f"observed {_fmt(obs)})")
+            else:
+                clauses.append(f"{which} not forecast by the smaller ones (predicted "
+                               f"{_fmt(pred)}, observed {_fmt(obs)})")
+        out.append("; ".join(clauses))
+    return out
