@@ -110,6 +110,11 @@ class PrincipalCapabilities:
     signs: np.ndarray
     means: np.ndarray
 
+    def __deepcopy__(self, memo):
+        # fitted once and never changed: pandas copies ``DataFrame.attrs`` on every
+        # derived frame, and copying the fitted PCAs each time costs seconds
+        return self
+
     @property
     def explained_variance_ratio(self) -> np.ndarray:
         """Share of the fitting models' variance carried by each component."""
@@ -231,6 +236,9 @@ class SigmoidFit:
     bias: float
     ceiling: float
     mse: float
+
+    def __deepcopy__(self, memo):
+        return self  # read-only after fitting; see PrincipalCapabilities.__deepcopy__
 
     def predict(self, features) -> np.ndarray:
         """The fitted curve at ``features`` (shape ``(n, n_features)`` or ``(n,)`` for one)."""
