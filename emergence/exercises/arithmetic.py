@@ -25,7 +25,13 @@ def _all_wrong_on_100(answer):
                     right=f"(1 - {acc:g}) ** 100 = {expected:.3f}: a 100-problem test shows this "
                           "model at exactly 0 almost every time.",
                     hint="each of the 100 problems is wrong with probability 1 - accuracy, "
-                         "independently; use the smallest model's accuracy on 100,000 problems.")
+                         "independently; use the smallest model's accuracy on 100,000 problems.",
+                    mistakes={"that is the chance of at least one right answer; the question asks "
+                              "for none right.": 1 - expected,
+                              "that is the expected number of wrong answers, not the chance that "
+                              "all 100 are wrong.": 100 * (1 - acc),
+                              "that raises the accuracy to the 100th power: the chance that all "
+                              "100 are right.": acc ** 100})
 
 
 def _gpt3_implied_p(answer):
@@ -35,7 +41,13 @@ def _gpt3_implied_p(answer):
     return close_to(answer, expected, rel=0.005,
                     right=f"{row['accuracy_percent'] / 100:.3f} ** (1/5) = {expected:.3f} per digit.",
                     hint="divide the percentage by 100, then take the 5th root (a 4-digit sum has "
-                         "up to 5 digits).")
+                         "up to 5 digits).",
+                    mistakes={"that is the 5th root of the percentage: divide by 100 first.":
+                                  (row["accuracy_percent"]) ** (1 / 5),
+                              "that divides the accuracy by 5; the digits' chances multiply, so "
+                              "take the 5th root.": row["accuracy_percent"] / 100 / 5,
+                              "that is the 4th root; the sum of two 4-digit numbers can have 5 "
+                              "digits.": (row["accuracy_percent"] / 100) ** (1 / 4)})
 
 
 def _extrapolated_loss(answer):
@@ -48,7 +60,12 @@ def _extrapolated_loss(answer):
                     right=f"the five smallest models predict {expected:.3f} nats for the largest "
                           f"(measured: {rows['per_token_loss'].iloc[-1]:.3f}).",
                     hint="fit_power_law(params, per_token_loss) on the five smallest multiplication "
-                         "models, then .predict() at the largest model's parameter count.")
+                         "models, then .predict() at the largest model's parameter count.",
+                    mistakes={"that is the largest model's measured loss; the exercise asks what "
+                              "the five smallest predict for it.": float(rows["per_token_loss"].iloc[-1]),
+                              "that fit uses every model; use only the five smallest.":
+                                  float(fit_power_law(rows["params"], rows["per_token_loss"])
+                                        .predict([rows["params"].iloc[-1]])[0])})
 
 
 CHECKS = {

@@ -29,10 +29,16 @@ def two_metric_share() -> float:
 
 def _share(answer):
     expected = two_metric_share()
-    value = float(answer)
-    if value > 1 and abs(value / 100 - expected) < 0.005:
-        return False, "give the share as a fraction between 0 and 1, not a percentage."
-    return close_to(value, expected, rel=0.0, abs_tol=0.005,
+    wei = load("wei_emergent_tasks")
+    wei = wei[wei["benchmark"] == "BIG-Bench"]
+    table = metric_breakdown(wei["bigbench_task"], load("bigbench_task_metrics"))
+    chosen = table["preferred_metric"].isin(TWO_METRICS)
+    of_all = float(table.loc[chosen, "share"].sum())
+    mc_only = float(table.loc[table["preferred_metric"] == TWO_METRICS[0], "share_of_known"].sum())
+    return close_to(answer, expected, rel=0.0, abs_tol=0.005, fraction=True,
+                    mistakes={f"that divides by all {int(table['n_tasks'].sum())} tasks; the "
+                              "question asks among the tasks whose metric is known.": of_all,
+                              "that is the multiple-choice grade alone; add exact string match.": mc_only},
                     right=f"{expected:.3f}, {'above' if expected > 0.92 else 'below'} the "
                           "paper's '> 92%'. Its Fig. 5C counts the same 67 tasks (one "
                           "hand-annotated triplet each) and gives 62 of 67 = 0.925: the same 51 "
@@ -50,7 +56,10 @@ def _straight_line(answer):
                     right=f"{expected:g} = k - 1: every step is the median step, so the score "
                           "counts the steps. A family with more models scores higher for the "
                           "same smooth curve.",
-                    hint="rise / typical step: the total rise is (k - 1) steps of equal size.")
+                    hint="rise / typical step: the total rise is (k - 1) steps of equal size.",
+                    mistakes={"8 models make 7 steps, not 8.": k,
+                              "a straight line is the least emergent curve, but its score is not "
+                              "0: it is the rise over a typical step.": 0})
 
 
 def _chance_count(answer):
@@ -60,7 +69,8 @@ def _chance_count(answer):
                     right=f"{expected:g} of {n:,} triplets: a 1% false-alarm rate still yields "
                           "hundreds of 'emergent abilities' by chance.",
                     hint="expected count = probability per triplet x number of triplets "
-                         "(220 x 40 x 10).")
+                         "(220 x 40 x 10).",
+                    mistakes={"that is the number of triplets; multiply by the 1% chance for each.": n})
 
 
 def _uniform_brier(answer):
@@ -71,7 +81,12 @@ def _uniform_brier(answer):
                           "option scores lower (better), even when it is still wrong under the "
                           "multiple-choice grade.",
                     hint="each option gets probability 1/4; the right one is off by 3/4, the "
-                         "three wrong ones by 1/4 each; average the four squared errors.")
+                         "three wrong ones by 1/4 each; average the four squared errors.",
+                    mistakes={"that is the sum of the four squared errors; the Brier score here "
+                              "averages them.": 4 * expected,
+                              "that is the right option's squared error alone; the wrong options "
+                              "count too.": 0.75 ** 2,
+                              "that is the probability of each option, not the squared error.": 0.25})
 
 
 CHECKS = {

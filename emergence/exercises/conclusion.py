@@ -7,7 +7,7 @@ import numpy as np
 from ..mirage import ILLUSTRATIVE, expected_accuracy, per_token_loss, per_token_probability
 from ..scaling import accuracy_interval
 from ..score import emergence_score
-from . import close_to
+from . import as_number, close_to, diagnose, same_text
 
 #: The four GPT-3 models the mirage paper queried through the API (its Section 3).
 API_SIZES = np.array([350e6, 1.3e9, 6.7e9, 175e9])
@@ -17,9 +17,9 @@ def _zero_of_two_hundred(answer):
     n = 200
     high = float(accuracy_interval([0], [n])[1][0])
     try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return False, f"expected a number, got {answer!r}."
+        value = as_number(answer)
+    except ValueError as err:
+        return False, f"{err}."
     # The one-sided bounds: the exact 1 - 0.05 ** (1 / n) and the 'rule of three', 3 / n.
     one_sided = 1 - 0.05 ** (1 / n)
     if abs(value - high) <= 0.01 * high:
@@ -30,7 +30,16 @@ def _zero_of_two_hundred(answer):
         return True, (f"{value:.2%} is the 'rule of three', 3/n (the exact one-sided 95% bound "
                       f"is {one_sided:.2%}). The exact two-sided 95% interval, which "
                       f"accuracy_interval gives, reaches a little higher: {high:.2%}, about 3.7/n.")
-    return False, "take the upper end of accuracy_interval([0], [200])."
+    hint = "take the upper end of accuracy_interval([0], [200])."
+    if abs(value - 1 / n) <= 0.01 / n:
+        return False, ("1/200 is the smallest accuracy a test of 200 items can show, not the "
+                       "largest one consistent with seeing none. Hint: " + hint)
+    if abs(value - 0.05) <= 1e-9:
+        return False, "0.05 is the error rate of the interval, not its upper end. Hint: " + hint
+    if value == 0:
+        return False, ("0 is what was observed; the interval says how high the true accuracy "
+                       "could still be. Hint: " + hint)
+    return False, diagnose(value, high, rel=0.01, fraction=True) + " Hint: " + hint
 
 
 def _four_models(answer):
@@ -53,9 +62,11 @@ def _largest_metric_effect(answer):
                                               values="share_of_gain_at_middle")
     gap = (shares[SMOOTH] - shares[SHARP]).abs().dropna()
     best = gap.idxmax()
-    ok = isinstance(answer, str) and answer.strip() == best
-    return ok, (f"{best}: the share moves by {gap.max():.2f}." if ok else
-                "compute |smooth share - sharp share| per family and take the largest.")
+    undefined = [f for f in shares.index if f not in gap.index]
+    return same_text(answer, best, right=f"{best}: the share moves by {gap.max():.2f}.",
+                     hint="compute |smooth share - sharp share| per family and take the largest.",
+                     mistakes={f"{f}'s sharp share is undefined (NaN): skip it.": f for f in undefined},
+                     options=list(shares.index))
 
 
 CHECKS = {

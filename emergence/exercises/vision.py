@@ -14,7 +14,7 @@ import numpy as np
 from ..datasets import load
 from ..score import emergence_score
 from ..vision import reconstruction_curves, subset_accuracy, subset_accuracy_curves
-from . import close_to
+from . import close_to, whole_number
 
 #: Largest group size scanned by exercise vision-4.
 MAX_K = 200
@@ -65,8 +65,8 @@ def _first_width_above_half(answer):
     above = curves.index[curves["c=0.25"] > 0.5]
     expected = int(above[0])
     try:
-        value = int(answer)
-    except (TypeError, ValueError):
+        value = whole_number(answer)
+    except ValueError:
         return False, f"expected a width (a whole number of hidden units), got {answer!r}."
     if value == expected:
         return True, (f"width {expected} ({curves.loc[expected, 'params']} parameters): "
@@ -74,6 +74,12 @@ def _first_width_above_half(answer):
                       f"to {curves.loc[expected, 'c=0.25']:.2f} at this step.")
     if value in curves.index and value > expected:
         return False, "that width is above one half, but a smaller one is already."
+    if value in curves.index:
+        return False, (f"at width {value} Reconstruction_0.25 is still "
+                       f"{curves.loc[value, 'c=0.25']:.2f}, below one half: go wider.")
+    if value > 1000:
+        return False, ("that looks like a number of parameters; the question asks for the "
+                       "width (hidden units), the index of reconstruction_curves.")
     return False, "compute reconstruction_curves(..., cs=[0.25]) and find the first width above 0.5."
 
 
@@ -96,8 +102,8 @@ def _smallest_sharp_k(answer):
     if expected is None:
         return False, f"with these data no K up to {MAX_K} scores above per-image accuracy."
     try:
-        value = int(answer)
-    except (TypeError, ValueError):
+        value = whole_number(answer)
+    except ValueError:
         return False, f"expected a whole number K, got {answer!r}."
     if value == expected:
         return True, (f"K = {expected}: only once the groups are that long do all the small "

@@ -6,9 +6,11 @@ correction to a table changes the answer with it.
 
 from __future__ import annotations
 
+import re
+
 from ..datasets import load
 from ..wei import emergence_scale, family_curve, leaves_chance
-from . import close_to
+from . import _single, close_to, exact_whole, text_key
 
 
 def _tokens_per_parameter(m, model: str) -> float:
@@ -26,6 +28,9 @@ def _chinchilla_vs_gopher(answer):
         right=(f"Chinchilla saw {chin:.1f} tokens per parameter, Gopher {goph:.2f}: "
                f"{ratio:.1f} times as many, for about the same training FLOPs."),
         hint="divide train_tokens by params for each model (Table 2), then divide the two.",
+        mistakes={"that is the ratio of the total training tokens, not of tokens per "
+                  "parameter.": float(m.loc[m["model"] == "Chinchilla 70B", "train_tokens"].iloc[0]
+                                      / m.loc[m["model"] == "Gopher 280B", "train_tokens"].iloc[0])},
     )
 
 
@@ -43,16 +48,45 @@ def _pythia_leaves_chance(answer):
     )
 
 
+def _tokens(text: str) -> set[str]:
+    return {t for t in re.split(r"[^0-9a-z.]+", str(text).casefold()) if t}
+
+
+def model_named(answer, names) -> str | None:
+    """The one model in ``names`` that ``answer`` spells, or None.
+
+    Spelling is free ("gpt-3 13b", "GPT3 13B"), and a part of the name that picks out one
+    model is enough ("Anthropic 52B", "52B").
+    """
+    names = list(names)
+    key = text_key(answer)
+    exact = [n for n in names if text_key(n) == key]
+    if exact:
+        return exact[0]
+    words = _tokens(answer)
+    if not any(ch.isdigit() for w in words for ch in w):
+        return None
+    found = [n for n in names if words <= _tokens(n)]
+    return found[0] if len(found) == 1 else None
+
+
 def _odd_row(answer):
     m = load("wei_models")
     ratio = m["train_flops"] / (6 * m["params"] * m["train_tokens"])
     odd = m.loc[(ratio < 0.9) | (ratio > 1.1), "model"].tolist()
+    answer = _single(answer)       # models.loc[mask, "model"] without .item() is the same name
     if not isinstance(answer, str):
         return False, f"expected the model's name as a string, e.g. 'GPT-3 13B', got {answer!r}."
-    if answer.strip() in odd:
-        return True, ("its printed FLOPs are a tenth of 6 N D, and of the 2.6E+23 that Table 1 "
-                      "gives for the same model: probably a misprint of the exponent.")
-    return False, "compute train_flops / (6 * params * train_tokens) for every row and look for the outlier."
+    named = model_named(answer, m["model"])
+    if named is None:
+        return False, (f"{answer!r} does not name one model of the table; copy a name from "
+                       "its model column, e.g. 'GPT-3 13B'.")
+    if named in odd:
+        return True, (f"{named}: its printed FLOPs are a tenth of 6 N D, and of the 2.6E+23 "
+                      "that Table 1 gives for the same model: probably a misprint of the exponent.")
+    r = float(ratio[m["model"] == named].iloc[0])
+    return False, (f"{named}'s printed FLOPs are {r:.2f} times 6 N D, within 10%. Compute "
+                   "train_flops / (6 * params * train_tokens) for every row and look for the outlier.")
 
 
 def _cheaper_than_gpt3(answer):
@@ -62,17 +96,19 @@ def _cheaper_than_gpt3(answer):
     gpt3 = emergence_scale("GPT-3 175B", m)
     flops = bb["emerged_with"].map(lambda name: emergence_scale(name, m))
     expected = int((flops < gpt3).sum())
-    try:
-        value = int(answer)
-    except (TypeError, ValueError):
-        return False, f"expected a whole number of tasks, got {answer!r}."
-    if value == expected:
-        palm = int(((flops < gpt3) & bb["emerged_with"].str.startswith("PaLM")).sum())
-        return True, (f"{expected} tasks. {palm} of them emerged in PaLM 8B or 62B although "
-                      "GPT-3 175B and LaMDA 137B, trained with more FLOPs, were at chance on "
-                      "them: training compute alone does not order emergence.")
-    return False, ("map each task's emerged_with to its training FLOPs with emergence_scale "
-                   "and count those below GPT-3 175B's.")
+    palm = int(((flops < gpt3) & bb["emerged_with"].str.startswith("PaLM")).sum())
+    return exact_whole(
+        answer, expected, what="tasks",
+        right=(f"{expected} tasks. {palm} of them emerged in PaLM 8B or 62B although "
+               "GPT-3 175B and LaMDA 137B, trained with more FLOPs, were at chance on "
+               "them: training compute alone does not order emergence."),
+        hint=("map each task's emerged_with to its training FLOPs with emergence_scale "
+              "and count those below GPT-3 175B's."),
+        mistakes={"that counts the tasks at or below GPT-3 175B's FLOPs; the question asks "
+                  "for fewer FLOPs.": int((flops <= gpt3).sum()),
+                  f"that is every BIG-Bench task in the table ({len(bb)}); keep only those "
+                  "below GPT-3 175B's FLOPs.": len(bb)},
+    )
 
 
 CHECKS = {
