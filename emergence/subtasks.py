@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .score import emergence_score
-from .transitions import first_crossing, transition_span
+from .transitions import first_crossing, midpoint_lead, transition_span
 
 __all__ = ["LEARNED_NATS", "frequency_weighted", "learning_order", "order_vs_frequency",
            "subtask_sharpness"]
@@ -192,8 +192,10 @@ def subtask_sharpness(table: pd.DataFrame, scale: str, sharp: str = "accuracy",
     pandas.DataFrame
         One row per group and subtask: ``span_sharp`` and ``span_smooth``
         (decades of scale over which the curve makes the middle half of its
-        total change,
-        :func:`emergence.transitions.transition_span`), ``score_sharp`` and
+        total change, :func:`emergence.transitions.transition_span`),
+        ``smooth_lead`` (decades by which the smooth metric makes half its
+        change before the sharp one, :func:`emergence.transitions.midpoint_lead`;
+        near 0 or negative when they move together), ``score_sharp`` and
         ``score_smooth`` (:func:`emergence.score.emergence_score`), and
         ``change_smooth`` (the smooth metric's first minus last value: how
         much the subtask improved at all).
@@ -203,9 +205,9 @@ def subtask_sharpness(table: pd.DataFrame, scale: str, sharp: str = "accuracy",
     >>> t = pd.DataFrame({"step": [10, 100, 1000, 10000], "subtask": 1, "frequency": 1.0,
     ...                   "accuracy": [0.5, 0.5, 1.0, 1.0],
     ...                   "cross_entropy": [0.69, 0.69, 0.0, 0.0]})
-    >>> subtask_sharpness(t, "step")[["span_sharp", "span_smooth"]]
-       span_sharp  span_smooth
-    0         0.5          0.5
+    >>> subtask_sharpness(t, "step")[["span_sharp", "span_smooth", "smooth_lead"]]
+       span_sharp  span_smooth  smooth_lead
+    0         0.5          0.5          0.0
     """
     by = list(by)
     _require(table, by + [scale, "subtask", sharp, smooth])
@@ -218,6 +220,7 @@ def subtask_sharpness(table: pd.DataFrame, scale: str, sharp: str = "accuracy",
             zip(by + ["subtask"], key),
             span_sharp=transition_span(x, curve[sharp]),
             span_smooth=transition_span(x, curve[smooth]),
+            smooth_lead=midpoint_lead(x, curve[smooth], curve[sharp]),
             score_sharp=emergence_score(x, curve[sharp]),
             score_smooth=emergence_score(x, curve[smooth], higher_is_better=False),
             change_smooth=float(curve[smooth].iloc[0] - curve[smooth].iloc[-1]),

@@ -1,8 +1,8 @@
 """Where a curve crosses a level, and over how many decades of scale it makes its change.
 
-Two descriptions of a curve ``y(x)`` measured at increasing scales ``x``
-(parameters, training steps), both interpolated linearly in ``log x``
-between measured points:
+Descriptions of a curve ``y(x)`` measured at increasing scales ``x``
+(parameters, training steps), interpolated linearly in ``log x`` between
+measured points:
 
 - :func:`first_crossing`: the scale at which ``y`` first reaches a level
   (when did the loss fall below 0.1 bits, when did accuracy pass 90%);
@@ -10,7 +10,14 @@ between measured points:
   the middle half of its total change (from 25% to 75% of it). A power law
   ``y = (x / c) ** alpha`` with ``alpha = -0.5`` needs about 0.9 decades of a
   4-decade range; a curve that sits still and then drops needs a fraction of
-  a decade, whatever metric it is measured with.
+  a decade, whatever metric it is measured with;
+- :func:`transition_midpoint`: the scale at which the curve has made half of
+  its total change, and :func:`midpoint_lead`: by how many decades one curve's
+  midpoint comes before another's. Two metrics of the same outputs that
+  change together have a lead near 0; when a smooth metric improves long
+  before a sharp one moves (the mirage paper's mechanism: the per-token loss
+  falls while exact match waits for all tokens to be right), the smooth one
+  leads by decades.
 
 The span is a property of the curve *and of the range it was measured over*:
 compare curves measured over the same range.
@@ -22,7 +29,7 @@ import numpy as np
 
 from ._validate import as_float_array, check_same_length, check_scales
 
-__all__ = ["first_crossing", "transition_span"]
+__all__ = ["first_crossing", "transition_span", "transition_midpoint", "midpoint_lead"]
 
 
 def _log_interpolate(x, y, i, level):
@@ -73,6 +80,15 @@ def first_crossing(x, y, level: float, direction: str = "down") -> float:
     return float(x[0]) if i == 0 else _log_interpolate(x, y, i, level)
 
 
+def _progress(x, y):
+    """Checked arrays and the share of the total change made at each point (None if flat)."""
+    x = check_scales(x, "x")
+    y = as_float_array(y, "y")
+    check_same_length(x=x, y=y)
+    total = y[-1] - y[0]
+    return x, (None if total == 0 else (y - y[0]) / total)
+
+
 def transition_span(x, y, low: float = 0.25, high: float = 0.75) -> float:
     """Decades of ``x`` over which ``y`` goes from ``low`` to ``high`` of its total change.
 
@@ -113,15 +129,52 @@ def transition_span(x, y, low: float = 0.25, high: float = 0.75) -> float:
     >>> round(transition_span(x, step), 2), round(transition_span(x, np.exp(-step)), 2)
     (0.03, 0.03)
     """
-    x = check_scales(x, "x")
-    y = as_float_array(y, "y")
-    check_same_length(x=x, y=y)
     if not 0 <= low < high <= 1:
         raise ValueError(f"need 0 <= low < high <= 1, got low={low!r}, high={high!r}.")
-    total = y[-1] - y[0]
-    if total == 0:
+    x, progress = _progress(x, y)
+    if progress is None:
         return float("nan")
-    progress = (y - y[0]) / total
     x_low = first_crossing(x, progress, low, direction="up")
     x_high = first_crossing(x, progress, high, direction="up")
     return float(np.log10(x_high / x_low))
+
+
+def transition_midpoint(x, y) -> float:
+    """The scale at which ``y`` has first made half of its change from ``y[0]`` to ``y[-1]``.
+
+    Examples
+    --------
+    >>> transition_midpoint([10, 100, 1000], [0.69, 0.69, 0.0])
+    316.22776601683796
+    """
+    x, progress = _progress(x, y)
+    if progress is None:
+        return float("nan")
+    return first_crossing(x, progress, 0.5, direction="up")
+
+
+def midpoint_lead(x, first, second) -> float:
+    """Decades by which curve ``first`` reaches its midpoint before curve ``second``.
+
+    ``log10(transition_midpoint(x, second) / transition_midpoint(x, first))``:
+    positive when ``first`` makes half of its change at a smaller scale.
+
+    Parameters
+    ----------
+    x : array-like of float
+        Scales shared by both curves.
+    first, second : array-like of float
+        Two metrics of the same models, e.g. a cross-entropy and an accuracy;
+        either direction of change is fine.
+
+    Examples
+    --------
+    The mirage paper's model: the per-token loss ``(N / c) ** -0.5`` makes half
+    its fall three decades before exact match on 5 tokens makes half its rise.
+
+    >>> n = np.logspace(7, 12, 21)
+    >>> loss = (n / 3e9) ** -0.5
+    >>> round(midpoint_lead(n, loss, np.exp(-5 * loss)), 1)
+    3.3
+    """
+    return float(np.log10(transition_midpoint(x, second) / transition_midpoint(x, first)))

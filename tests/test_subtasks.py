@@ -92,3 +92,19 @@ def test_sharpness_of_a_real_step_is_the_same_under_both_metrics():
     assert sharp.loc[1, "span_sharp"] == pytest.approx(sharp.loc[1, "span_smooth"], abs=0.05)
     assert sharp.loc[1, "span_smooth"] < 1
     assert np.isnan(sharp.loc[3, "span_smooth"]) and sharp.loc[3, "change_smooth"] == 0
+
+
+def test_midpoint_lead_separates_a_metric_made_jump_from_a_real_one():
+    from emergence.mirage import ILLUSTRATIVE, accuracy_from_loss, per_token_loss
+    from emergence.transitions import midpoint_lead, transition_midpoint
+
+    n = np.logspace(7, 12, 41)
+    loss = per_token_loss(n, **ILLUSTRATIVE)              # the mirage: a power-law loss
+    assert midpoint_lead(n, loss, accuracy_from_loss(loss, 5)) > 2
+    step = np.log(2) / (1 + np.exp(6 * (np.log10(n) - 9)))  # a loss that waits, then drops
+    assert abs(midpoint_lead(n, step, np.exp(-step))) < 0.1     # both move within one grid step
+    assert transition_midpoint(n, step) == pytest.approx(1e9, rel=0.05)
+    # symmetric: swapping the curves flips the sign
+    assert midpoint_lead(n, loss, accuracy_from_loss(loss, 5)) == pytest.approx(
+        -midpoint_lead(n, accuracy_from_loss(loss, 5), loss))
+    assert np.isnan(transition_midpoint([1, 10], [0.3, 0.3]))
