@@ -7,14 +7,18 @@ and row), as argparse does for a bad option.
 
 Examples
 --------
->>> main(["diagnose", "/no/such/file.csv"])
+>>> import contextlib, sys
+>>> with contextlib.redirect_stderr(sys.stdout):
+...     status = main(["diagnose", "/no/such/file.csv"])
 emergence diagnose: error: /no/such/file.csv does not exist: pass a CSV table, per-item outputs or a BIG-bench results folder.
+>>> status
 2
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -148,9 +152,11 @@ def _diagnose(args) -> int:
 def main(argv=None) -> int:
     """Run ``emergence`` with ``argv`` (default: the command line); return the exit status."""
     args = parser().parse_args(argv)
-    if args.command == "diagnose":
+    try:
         return _diagnose(args)
-    return 2  # pragma: no cover (argparse requires a command)
+    except BrokenPipeError:  # the reader closed the pipe (emergence diagnose ... | head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,7 +17,7 @@ Examples
 ...                       "scale": [1e6, 1e7, 1e8, 1e9], "metric": "exact_match",
 ...                       "value": [0.0, 0.1, 0.2, 0.3]})
 >>> print(format_terminal(diagnose(table)).splitlines()[-1])
-    -> no jump (score 3 <= 10); the largest model forecast by the smaller ones (predicted 0.286, observed 0.3)
+    -> no jump (score 3 <= 10); the largest model not forecast by the smaller ones (predicted 0.435, observed 0.3)
 """
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def _head(curves) -> list[str]:
     c = summary(curves)
     unit = SCALE_UNITS.get(s.get("scale_unit", "parameters"), "parameters")
     return [
-        f"input: {s.get('source', '?')} ({s.get('input', '?')}, {s.get('rows', '?')} rows); "
+        f"input: {s.get('source', '?')} ({s.get('input', '?')}; {s.get('rows', '?')} rows of "
+        "results); "
         f"scale: {unit}; cut-off: emergence score > {_fmt(s.get('cutoff', 10.0))}; "
         f"backtest holds back {s.get('holdout', 1)} model(s)",
         f"{c['curves']} curves: {c['sharp']} sharp, {c['metric_made']} consistent with a "

@@ -1,0 +1,117 @@
+"""The command line, run as a reader runs it: in a subprocess, checking output and exit status."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures" / "diagnose"
+BAD = FIXTURES / "bad"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "emergence", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_help_shows_examples_and_exit_status():
+    top = run("--help")
+    assert top.returncode == 0 and "diagnose" in top.stdout
+    proc = run("diagnose", "--help")
+    assert proc.returncode == 0
+    for text in ("examples:", "emergence diagnose results.csv", "--out", "--scale-unit",
+                 "--stop-string", "exit status: 0 on success, 2 on bad input"):
+        assert text in proc.stdout
+
+
+def test_the_console_script_is_installed():
+    script = shutil.which("emergence", path=str(Path(sys.executable).parent))
+    if script is None:
+        pytest.skip("the package is not installed with its console script here")
+    proc = subprocess.run([script, "diagnose", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "examples:" in proc.stdout
+
+
+def test_a_good_file():
+    proc = run("diagnose", FIXTURES / "tidy.csv")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "8 curves: 3 sharp, 1 consistent with a metric-made jump" in out
+    assert "addition | Alpha" in out
+    assert "-> sharp (score 14.4 > 10); sharp under exact_match, smooth under " \
+           "per_token_accuracy on the same outputs: consistent with a metric-made jump" in out
+    assert "only 2 models: skipped" in out and "fewer than 4 models: no verdict" in out
+    assert "note: 1 curve(s) of families with fewer than 3 models: skipped." in out
+
+
+def test_summary_and_limits():
+    proc = run("diagnose", FIXTURES / "tidy.csv", "--summary")
+    assert proc.returncode == 0 and len(proc.stdout.strip().splitlines()) == 3  # + the note
+
+
+@pytest.mark.parametrize("name, column, line", [
+    ("text_in_numeric.csv", "value", "line 4"),
+    ("nan_value.csv", "value", "line 3"),
+    ("nonpositive_scale.csv", "scale", "line 2"),
+    ("missing_value_marker.csv", "value", "line 5"),
+    ("percent_not_fraction.csv", "value", "line 5"),
+    ("same_scale.csv", "scale", "lines 3, 4"),
+])
+def test_each_bad_input_exits_2_naming_file_column_and_row(name, column, line):
+    proc = run("diagnose", BAD / name)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    err = proc.stderr.strip()
+    assert err.startswith("emergence diagnose: error: ")
+    assert f"{name}, column '{column}', {line}:" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_column_and_a_missing_file_exit_2():
+    proc = run("diagnose", BAD / "missing_column.csv")
+    assert proc.returncode == 2 and "missing column(s) ['value']" in proc.stderr
+    proc = run("diagnose", "no/such/file.csv")
+    assert proc.returncode == 2 and "does not exist" in proc.stderr
+
+
+def test_bad_options_exit_2():
+    proc = run("diagnose", FIXTURES / "tidy.csv", "--holdout", "0")
+    assert proc.returncode == 2 and "holdout must be a whole number >= 1" in proc.stderr
+
+
+def test_out_writes_the_report_and_refuses_to_overwrite_without_force(tmp_path):
+    out = tmp_path / "report"
+    proc = run("diagnose", FIXTURES / "tidy.csv", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert f"wrote {out}/report.md, curves.csv, points.csv and 5 figure(s)" in proc.stdout
+    for name in ("report.md", "curves.csv", "points.csv"):
+        assert (out / name).is_file()
+    assert len(list((out / "figures").glob("*.png"))) == 5
+    stamp = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+    again = run("diagnose", FIXTURES / "tidy.csv", "--out", out)
+    assert again.returncode == 2
+    assert "already exists and is not empty: nothing was written" in again.stderr
+    assert "--force" in again.stderr
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()} == stamp
+
+    forced = run("diagnose", FIXTURES / "tidy.csv", "--out", out, "--force", "--no-figures")
+    assert forced.returncode == 0, forced.stderr
+    assert not list((out / "figures").glob("*.png"))
+    assert (out / "report.md").stat().st_mtime_ns != stamp[out / "report.md"]
+
+
+def test_per_item_outputs_with_post_processing(tmp_path):
+    proc = run("diagnose", FIXTURES / "outputs.csv", "--align", "right", "--stop-string", "\n",
+               "--out", tmp_path / "r", "--no-figures")
+    assert proc.returncode == 0, proc.stderr
+    assert "per-item outputs, 120 items" in proc.stdout
+    assert "p^L from per_token_accuracy (L = 3)" in proc.stdout
+
+
+def test_bigbench_results_folder():
+    proc = run("diagnose", FIXTURES.parent / "bigbench" / "benchmark_tasks", "--all")
+    assert proc.returncode == 0, proc.stderr
+    assert "BIG-bench results" in proc.stdout and "fixture_mc_task" in proc.stdout
