@@ -17,7 +17,7 @@ from ..mirage import ILLUSTRATIVE, accuracy_from_loss, per_token_loss
 from ..scaling import fit_power_law
 from ..subtasks import LEARNED_NATS, frequency_weighted
 from ..transitions import first_crossing, midpoint_lead
-from . import close_to
+from . import close_to, same_text
 
 __all__ = ["CHECKS", "simulated_pairs"]
 
@@ -40,18 +40,19 @@ def _grokking():
 def _subtask3_learned(answer):
     curve = _steps().query("seed == 0 and subtask == 3").sort_values("step")
     expected = first_crossing(curve["step"], curve["cross_entropy"], LEARNED_NATS)
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return False, f"expected a number of steps, got {answer!r}."
+    mistakes = {
+        "that is the level (0.1 bits in nats); the answer is the step at which it is reached.":
+            LEARNED_NATS,
+        "that is the step at which the accuracy first passes 90%: the loss falls past 0.1 bits "
+        "later, because it keeps shrinking after the answers are right.":
+            first_crossing(curve["step"], curve["accuracy"], 0.9, direction="up"),
+    }
     below = curve.loc[curve["cross_entropy"] <= LEARNED_NATS, "step"]
-    if len(below) and value == below.iloc[0] and value != expected:
-        return False, (f"{value:g} is the first checkpoint already below the level; the "
-                       "crossing lies between it and the checkpoint before (first_crossing "
-                       "interpolates on the log axis).")
-    if abs(value - 0.1) < 1e-9 or abs(value - LEARNED_NATS) < 1e-9:
-        return False, "that is the level (0.1 bits); the answer is the step at which it is reached."
-    return close_to(value, expected, rel=0.02,
+    if len(below):
+        mistakes["that is the first checkpoint already below the level; the crossing lies between "
+                 "it and the checkpoint before (first_crossing interpolates on the log axis)."] = (
+            float(below.iloc[0]))
+    return close_to(answer, expected, rel=0.02, mistakes=mistakes,
                     right=f"about step {expected:,.0f}. The accuracy was near 1 well before: "
                           "once the answers are right the loss keeps shrinking, so a loss "
                           "threshold is reached later than an accuracy threshold.",
@@ -60,20 +61,16 @@ def _subtask3_learned(answer):
 
 
 def _aggregate_exponent(answer):
-    aggregate = frequency_weighted(_scale().query("seed == 1"), ["seed", "params"])
+    seed1 = _scale().query("seed == 1")
+    aggregate = frequency_weighted(seed1, ["seed", "params"])
     fit = fit_power_law(aggregate["params"], aggregate["cross_entropy"])
-    try:
-        value = float(answer)
-    except (TypeError, ValueError):
-        return False, f"expected the exponent (a number), got {answer!r}."
-    unweighted = _scale().query("seed == 1").groupby("params")["cross_entropy"].mean()
-    wrong = fit_power_law(unweighted.index, unweighted.to_numpy()).alpha
-    if abs(value - wrong) < 1e-3 and abs(wrong - fit.alpha) > 1e-3:
-        return False, (f"{wrong:.3f} averages the subtasks equally; the test distribution asks "
-                       "them with their frequencies, so weight by frequency (frequency_weighted).")
-    if abs(value + fit.alpha) < 0.02 * abs(fit.alpha):
-        return False, "mind the sign: the loss falls with scale, so the exponent is negative."
-    return close_to(value, fit.alpha, rel=0.02,
+    unweighted = seed1.groupby("params")["cross_entropy"].mean()
+    mistakes = {
+        "that averages the subtasks equally; the test distribution asks them with their "
+        "frequencies, so weight by frequency (frequency_weighted).":
+            fit_power_law(unweighted.index, unweighted.to_numpy()).alpha,
+    }
+    return close_to(answer, fit.alpha, rel=0.02, mistakes=mistakes,
                     right=f"alpha = {fit.alpha:.2f} (R^2 = {fit.r2:.2f}).",
                     hint="frequency_weighted(the seed-1 rows, ['seed', 'params']) gives the "
                          "aggregate loss per model; fit_power_law(params, cross_entropy).alpha.")
@@ -130,15 +127,15 @@ def metric_made_pair() -> str:
 
 def _which_is_metric_made(answer):
     expected = metric_made_pair()
-    value = str(answer).strip().strip("\"'").upper()
-    if value not in ("A", "B"):
-        return False, f"answer 'A' or 'B', got {answer!r}."
-    if value == expected:
-        return True, (f"{expected}: its cross-entropy makes half of its fall decades before its "
-                      "accuracy makes half of its rise; in the other family the two move at the "
-                      "same scale.")
-    return False, ("compare, for each family, midpoint_lead(params, cross_entropy, accuracy): "
-                   "in which one does the smooth metric move first?")
+    other = "B" if expected == "A" else "A"
+    return same_text(
+        answer, expected, options=("A", "B"),
+        right=f"{expected}: its cross-entropy makes half of its fall decades before its accuracy "
+              "makes half of its rise; in the other family the two move at the same scale.",
+        mistakes={f"in {other} the cross-entropy waits and drops where the accuracy jumps: "
+                  "that is what a real jump looks like.": other},
+        hint="compare, for each family, midpoint_lead(params, cross_entropy, accuracy): in which "
+             "one does the smooth metric move first?")
 
 
 CHECKS = {
