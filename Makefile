@@ -39,6 +39,8 @@ lab: env
 regenerate: env
 	$(BIN)/python -m emergence.experiments.arithmetic
 	$(BIN)/python -m emergence.experiments.vision
+	$(BIN)/python -m emergence.experiments.sparse_parity
+	$(BIN)/python -m emergence.experiments.grokking
 
 # No claim may rest on one machine's last bits: retrain every cache into a scratch
 # copy of data/, say which files came out different, and run every chapter on them.

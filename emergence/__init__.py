@@ -33,7 +33,11 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.forecastability`: backtests of every family's curves, with a stated
   tolerance;
 - :mod:`emergence.pass_at_k`: pass@k from per-problem success rates, the unbiased
-  estimator, and the power law of the average under a heavy left tail.
+  estimator, and the power law of the average under a heavy left tail;
+- :mod:`emergence.transitions`: where a curve crosses a level, over how many decades
+  it makes its change, and by how many decades one metric leads another;
+- :mod:`emergence.subtasks`: per-subtask curves, their frequency-weighted aggregate,
+  the order in which subtasks are learned, and each one's sharpness under two metrics.
 """
 
 from . import datasets, metrics, mirage, plotting, scaling, score
