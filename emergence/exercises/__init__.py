@@ -111,6 +111,23 @@ def check(question_id: str, answer) -> bool:
     return feedback.ok
 
 
+def _grader_report(token: str, question_id: str, thunk) -> None:
+    """The grader's cell after a student's answer cell: compute the answer expression,
+    check it with the book's checker (not the notebook's ``check``, which a student may
+    have redefined) and print the verdict as one JSON line after ``token``."""
+    import json
+
+    try:
+        value = thunk()
+    except Exception as err:
+        record = {"qid": question_id, "status": "error",
+                  "message": f"the answer could not be computed ({type(err).__name__}: {err})"}
+    else:
+        feedback = evaluate(question_id, value)
+        record = {"qid": question_id, "status": feedback.status, "message": feedback.message}
+    print(token + json.dumps(record))
+
+
 # --- reading answers -------------------------------------------------------------------
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")

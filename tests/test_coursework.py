@@ -1,0 +1,263 @@
+"""The student edition, grading and the stored form of the notebooks (emergence.coursework).
+
+Grading runs real kernels, so it is tested on a tiny synthetic chapter with three
+exercises; the student editions of the book's own chapters are checked for their
+structure here, and executed end to end by `make student`.
+"""
+
+import copy
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from emergence import coursework as cw
+from emergence.exercises import registry
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "book").glob("*.ipynb"))
+ANSWERS = {"mirage-1": "answer = 0.9 ** 5", "mirage-3": "answer = 29956", "mirage-4": 'answer = "negative"'}
+
+
+def _student():
+    return cw.student_edition(cw.synthetic_chapter(), "tiny")
+
+
+def _answered(nb, answers):
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        for qid, code in answers.items():
+            if cell.cell_type == "code" and f'check("{qid}"' in cell.source:
+                cell.source = f'{code}\ncheck("{qid}", answer)'
+    return nb
+
+
+# --- reading a chapter -------------------------------------------------------------------
+
+def test_directives_read_both_fence_styles_and_their_options():
+    for fence in ("```", ":::", "````"):
+        text = f"Before.\n\n{fence}{{exercise}} x-1: A title\n:label: x-ex1\n\nBody with `code`.\n{fence}\nAfter."
+        (d,) = cw.directives(text)
+        assert (d.name, d.argument, d.options, d.body) == ("exercise", "x-1: A title", {"label": "x-ex1"}, "Body with `code`.")
+        assert text.split("\n")[d.start].startswith(fence) and text.split("\n")[d.end] == fence
+
+
+def test_check_calls_find_the_answer_expression_even_around_magics():
+    assert cw.check_calls('%matplotlib inline\nx = 2\ncheck("a-1", x * 2)') == [("a-1", "x * 2")]
+    assert cw.check_calls('check("a-1", answer)\ncheck("a-2", [1, 2])') == [("a-1", "answer"), ("a-2", "[1, 2]")]
+    assert cw.check_calls('this is not python (\ncheck("a-3", answer)') == [("a-3", "answer")]
+
+
+def test_every_chapter_has_exercises_with_known_check_ids():
+    known = set(registry())
+    for path in CHAPTERS:
+        found = cw.exercises(nbformat.read(path, as_version=4))
+        assert len(found) >= 3, path.name
+        assert {e.qid for e in found} <= known, path.name
+        assert len({e.qid for e in found}) == len(found), f"{path.name}: an id is used twice"
+
+
+# --- the student edition -------------------------------------------------------------------
+
+def _check_structure(student, chapter):
+    qids = [e.qid for e in cw.exercises(chapter)]
+    assert student.metadata["emergence"]["exercises"] == qids
+    names = [d.name for c in student.cells if c.cell_type == "markdown" for d in cw.directives(c.source)]
+    assert not {"exercise", "solution", "solution-start", "solution-end"} & set(names)
+    assert not [c for c in student.cells if "remove-cell" in c.metadata.get("tags", [])]
+    # each exercise is a heading followed at once by its one answer cell, left at None
+    for qid in qids:
+        at = [i for i, c in enumerate(student.cells) if c.cell_type == "markdown"
+              and f"### Exercise {qid}:" in c.source]
+        assert len(at) == 1, qid
+        answer = student.cells[at[0] + 1]
+        assert answer.cell_type == "code" and [q for q, _ in cw.check_calls(answer.source)] == [qid]
+        assert "= None" in answer.source
+        calls = [c for c in student.cells if c.cell_type == "code" and qid in [q for q, _ in cw.check_calls(c.source)]]
+        assert calls == [answer], f"{qid}: a check outside its answer cell would give the solution away"
+    assert cw.normalize(student) == student
+    return qids
+
+
+def test_student_edition_of_the_synthetic_chapter():
+    chapter = cw.synthetic_chapter()
+    student = cw.student_edition(chapter, "tiny")
+    assert _check_structure(student, chapter) == ["mirage-1", "mirage-3", "mirage-4"]
+    assert "**Student edition.**" in student.cells[1].source
+    text = "\n".join(c.source for c in student.cells)
+    assert "0.9 ** 5" not in text and '"negative"\n' not in text       # the solutions are gone
+    assert "assert" not in text                                          # so are the hidden checks
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_student_edition_of_every_chapter(path):
+    chapter = nbformat.read(path, as_version=4)
+    student = cw.student_edition(chapter, path.stem)
+    _check_structure(student, chapter)
+    first_code = next(c for c in student.cells if c.cell_type == "code")
+    assert first_code.source == next(c for c in chapter.cells if c.cell_type == "code").source
+    # nothing of a solution survives: no cell of a solution block is kept
+    solution_sources = {chapter.cells[i].source for i in cw._solution_cells(chapter)}
+    assert not solution_sources & {c.source for c in student.cells}
+
+
+def test_student_edition_runs_unanswered_and_says_so():
+    ran, finished = cw.run_notebook(_student(), timeout=120, cell_timeout=120)
+    assert finished
+    outputs = {}
+    for cell in ran.cells:
+        assert cw._cell_error(cell) is None, cell.source
+        for qid, _ in cw.check_calls(cell.source) if cell.cell_type == "code" else []:
+            outputs[qid] = "".join(o.get("text", "") for o in cell.outputs)
+    assert set(outputs) == {"mirage-1", "mirage-3", "mirage-4"}
+    for qid, text in outputs.items():
+        assert f"{qid}: not answered yet" in text
+
+
+def test_write_student_editions_skips_notebooks_without_exercises(tmp_path):
+    (tmp_path / "src").mkdir()
+    nbformat.write(cw.synthetic_chapter(), tmp_path / "src" / "tiny.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# No exercises")]),
+                   tmp_path / "src" / "plain.ipynb")
+    written = cw.write_student_editions(sorted((tmp_path / "src").glob("*.ipynb")), tmp_path / "out")
+    assert [p.name for p in written] == ["tiny.ipynb"]
+    assert nbformat.read(written[0], as_version=4).metadata["emergence"]["chapter"] == "tiny"
+
+
+# --- grading ------------------------------------------------------------------------------
+
+LOOP = "while True:\n    pass"
+DEAF = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.05)"
+SUBMISSIONS = {
+    "right": ANSWERS,
+    "wrong": {"mirage-1": "answer = 59", "mirage-3": "answer = 29956.4", "mirage-4": 'answer = "positive"'},
+    "unanswered": {},
+    "raises": {**ANSWERS, "mirage-3": "answer = 1 / 0"},
+    "loops": {**ANSWERS, "mirage-3": LOOP},
+    "deaf": {**ANSWERS, "mirage-3": DEAF},     # ignores the interrupt: only the notebook limit stops it
+    "cheats": {**ANSWERS, "mirage-1": "check = lambda *args: True\nanswer = 0.5"},
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    student = _student()
+    for name, answers in SUBMISSIONS.items():
+        nbformat.write(_answered(student, answers), folder / f"{name}.ipynb")
+    (folder / "broken.ipynb").write_text("{ not a notebook")
+    (folder / ".ipynb_checkpoints").mkdir()
+    nbformat.write(student, folder / ".ipynb_checkpoints" / "right-checkpoint.ipynb")
+    return cw.grade([folder], timeout=25, cell_timeout=6, jobs=2), folder
+
+
+def test_grades_are_one_row_per_file_and_one_column_per_exercise(graded):
+    grades, _ = graded
+    table = grades.table
+    assert sorted(table.index) == sorted([f"{n}.ipynb" for n in SUBMISSIONS] + ["broken.ipynb"])
+    assert list(table.columns[:3]) == ["mirage-1", "mirage-3", "mirage-4"]
+    assert table.loc["right.ipynb", ["mirage-1", "mirage-3", "mirage-4"]].tolist() == ["correct"] * 3
+    assert table.loc["right.ipynb", "correct"] == 3
+    assert table.loc["wrong.ipynb", ["mirage-1", "mirage-3", "mirage-4"]].tolist() == ["wrong"] * 3
+    assert table.loc["unanswered.ipynb", ["mirage-1", "mirage-3", "mirage-4"]].tolist() == ["unanswered"] * 3
+
+
+def test_an_error_or_a_loop_costs_only_its_exercise(graded):
+    grades, _ = graded
+    t, fb = grades.table, grades.feedback.set_index(["file", "exercise"])
+    for name in ("raises", "loops"):
+        assert t.loc[f"{name}.ipynb", ["mirage-1", "mirage-3", "mirage-4"]].tolist() == ["correct", "error", "correct"]
+    assert "ZeroDivisionError" in fb.loc[("raises.ipynb", "mirage-3"), "message"]
+    assert "time limit" in fb.loc[("loops.ipynb", "mirage-3"), "message"]
+
+
+def test_a_notebook_that_ignores_interrupts_is_stopped_at_the_notebook_limit(graded):
+    grades, _ = graded
+    row = grades.table.loc["deaf.ipynb"]
+    assert row["mirage-1"] == "correct" and row["mirage-3"] == "error" and row["mirage-4"] == "error"
+    assert "time limit" in row["note"] and row["seconds"] < 25 + 15
+
+
+def test_a_redefined_check_does_not_fool_the_grader(graded):
+    grades, _ = graded
+    assert grades.table.loc["cheats.ipynb", "mirage-1"] == "wrong"
+
+
+def test_an_unreadable_file_is_reported_not_fatal(graded):
+    grades, _ = graded
+    assert grades.table.loc["broken.ipynb", "note"] == "not a readable notebook"
+    assert set(grades.table.loc["broken.ipynb", ["mirage-1", "mirage-3", "mirage-4"]]) == {"error"}
+
+
+def test_summary_and_csv_files(graded, tmp_path):
+    grades, _ = graded
+    s = grades.summary
+    assert list(s.columns) == ["correct", "wrong", "unanswered", "error"]
+    assert (s.sum(axis=1) == len(grades.table)).all()
+    assert s.loc["mirage-1", "correct"] == 4          # right, raises, loops, deaf
+    paths = grades.write(tmp_path)
+    assert [p.name for p in paths] == ["grades.csv", "feedback.csv", "summary.csv"]
+    import pandas as pd
+
+    back = pd.read_csv(paths[0], index_col="file")
+    assert back.loc["right.ipynb", "mirage-1"] == "correct"
+    assert set(pd.read_csv(paths[1])["status"]) <= {"correct", "wrong", "unanswered", "error"}
+
+
+def test_grade_refuses_an_empty_folder(tmp_path):
+    with pytest.raises(ValueError, match="no notebooks"):
+        cw.grade([tmp_path])
+
+
+# --- the stored form ----------------------------------------------------------------------
+
+def test_normalize_is_idempotent_and_writes_what_jupyterlab_writes(tmp_path):
+    nb = cw.synthetic_chapter()
+    raw = json.loads(nbformat.writes(nb))
+    assert raw["metadata"]["kernelspec"] == cw.KERNELSPEC
+    assert {"codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter",
+            "pygments_lexer", "version"} == set(raw["metadata"]["language_info"])
+    assert all(c.get("id") for c in raw["cells"]) and raw["nbformat_minor"] >= 5
+    assert cw.normalize(nb) == nb
+    path = tmp_path / "x.ipynb"
+    path.write_text(cw._text(nb))
+    assert not cw.normalize_file(path, check=True)
+    # a session's traces are removed: outputs, counts, execution times, widget state
+    messy = copy.deepcopy(nb)
+    messy.cells[1].outputs = [nbformat.v4.new_output("stream", text="hi")]
+    messy.cells[1].execution_count = 3
+    messy.cells[1].metadata["execution"] = {"iopub.status.busy": "2026-01-01"}
+    messy.metadata["widgets"] = {"state": {}}
+    raw = json.loads(nbformat.writes(messy))
+    del raw["cells"][2]["id"]
+    path.write_text(json.dumps(raw))
+    assert cw.normalize_file(path, check=True) and cw.normalize_file(path)
+    assert not cw.normalize_file(path, check=True)
+    again = nbformat.read(path, as_version=4)
+    assert again.cells[1].outputs == [] and again.cells[1].execution_count is None
+    assert "widgets" not in again.metadata and again.cells[2].id
+
+
+def test_normalize_collapses_hidden_checks_and_solutions_and_uses_colon_fences():
+    nb = cw.synthetic_chapter()
+    hidden = [c for c in nb.cells if "remove-cell" in c.metadata.get("tags", [])]
+    assert hidden and all(c.metadata["jupyter"]["source_hidden"] for c in hidden)
+    solutions = [nb.cells[i] for i in cw._solution_cells(nb)]
+    assert len(solutions) == 3
+    for cell in solutions:
+        assert cell.metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
+    answers = [c for c in nb.cells if c.cell_type == "code" and "= None" in c.source]
+    assert answers and not any("jupyter" in c.metadata for c in answers)
+    fences = [c.source.split("\n")[0] for c in nb.cells if "{exercise}" in c.source or "{solution" in c.source]
+    assert fences and all(line.startswith(":::{") for line in fences)
+
+
+def test_command_line(tmp_path, capsys):
+    src = tmp_path / "tiny.ipynb"
+    src.write_text(nbformat.writes(cw.synthetic_chapter()).replace(":::", "```"))
+    assert cw.main(["normalize", "--check", str(src)]) == 1
+    assert "not normalised" in capsys.readouterr().out
+    assert cw.main(["normalize", str(src)]) == 0 and cw.main(["normalize", "--check", str(src)]) == 0
+    assert cw.main(["student", str(src), "--out", str(tmp_path / "student")]) == 0
+    assert (tmp_path / "student" / "tiny.ipynb").exists()
