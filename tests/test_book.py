@@ -54,8 +54,8 @@ def test_claims_are_checked_by_hidden_asserts():
 def test_at_least_three_exercises_with_solutions():
     for nb in NOTEBOOKS:
         text = "\n".join(source(c) for c in cells(nb) if c["cell_type"] == "markdown")
-        exercises = re.findall(r"```\{exercise\}", text)
-        solutions = re.findall(r"```\{solution-start\}", text)
+        exercises = re.findall(r"^(?:`{3,}|:{3,})\{exercise\}", text, re.M)
+        solutions = re.findall(r"^(?:`{3,}|:{3,})\{solution-start\}", text, re.M)
         assert len(exercises) >= 3, f"{nb.name}: {len(exercises)} exercises"
         assert len(solutions) == len(exercises), f"{nb.name}: every exercise needs a solution"
         code = "\n".join(source(c) for c in cells(nb) if c["cell_type"] == "code")
@@ -82,3 +82,57 @@ def test_every_cited_key_is_in_the_bibliography():
         for group in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", nb.read_text()):
             for key in group.split(","):
                 assert key.strip() in keys, f"{nb.name} cites unknown key {key}"
+
+
+def test_notebooks_are_stored_normalised():
+    """Stored as JupyterLab writes them, so that opening and saving a chapter leaves no
+    diff; hidden checks and solutions collapsed there; exercises in colon fences."""
+    from emergence.coursework import KERNELSPEC, normalize_file
+
+    runtime = (ROOT / "runtime.txt").read_text().strip().removeprefix("python-")
+    stale = [nb.name for nb in NOTEBOOKS if normalize_file(nb, check=True)]
+    assert not stale, ("not in normalised form: " + ", ".join(stale) + "; run "
+                       "`python -m emergence.coursework normalize " + " ".join(f"book/{n}" for n in stale) + "`")
+    for nb in NOTEBOOKS:
+        meta = json.loads(nb.read_text())["metadata"]
+        assert meta["kernelspec"] == KERNELSPEC, nb.name
+        assert meta["language_info"]["version"].split(".")[:2] == runtime.split(".")[:2], nb.name
+
+
+def test_hidden_cells_and_solutions_are_collapsed_in_jupyterlab():
+    from emergence.coursework import _solution_cells
+    import nbformat
+
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for i, c in enumerate(nb.cells):
+            if c.cell_type != "code":
+                continue
+            if "remove-cell" in c.metadata.get("tags", []) or i in _solution_cells(nb):
+                assert c.metadata.get("jupyter", {}).get("source_hidden"), f"{path.name}: cell {i}"
+
+
+def test_every_exercise_has_its_answer_cell_before_its_solution():
+    """An exercise is followed by a cell that sets `answer = None` and checks it, so that
+    the chapter, its student edition and the grader agree on where the answer goes."""
+    from emergence.coursework import _is_stub, check_calls, exercises
+    import nbformat
+
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        for ex in exercises(nb):
+            after = next((c for c in nb.cells[ex.cell + 1:] if c.cell_type == "code"), None)
+            assert after is not None and _is_stub(after.source, ex.qid), (
+                f"{path.name}: exercise {ex.qid} should be followed by its answer cell: "
+                f'answer = None  # replace None with your answer / check("{ex.qid}", answer)')
+
+
+def test_the_instructors_guide_lists_every_exercise():
+    from emergence.coursework import exercises
+    import nbformat
+
+    guide = (ROOT / "book" / "instructors.md").read_text()
+    assert "book/instructors" in TOC
+    for path in NOTEBOOKS:
+        for ex in exercises(nbformat.read(path, as_version=4)):
+            assert f"`{ex.qid}`" in guide, f"book/instructors.md does not list {ex.qid} ({path.name})"

@@ -90,9 +90,9 @@ def _exercises(path):
     found = []
     for i, cell in enumerate(cells):
         text = "".join(cell["source"])
-        if cell["cell_type"] != "markdown" or "```{exercise}" not in text:
+        if cell["cell_type"] != "markdown" or "{exercise}" not in text:
             continue
-        title = re.search(r"```\{exercise\}\s*(.*)", text).group(1)
+        title = re.search(r"(?:```|:::)\{exercise\}\s*(.*)", text).group(1)
         label = re.search(r":label:\s*(\S+)", text).group(1)
         later = "".join("".join(c["source"]) for c in cells[i + 1:] if c["cell_type"] == "code")
         qid = re.search(r'check\("([^"]+)"', later).group(1)
