@@ -43,8 +43,12 @@ def _zero_of_two_hundred(answer):
 
 
 def _four_models(answer):
+    from ..explore import GPT3_SIZES
+
     p = per_token_probability(per_token_loss(API_SIZES, **ILLUSTRATIVE))
     expected = emergence_score(API_SIZES, expected_accuracy(p, 5))
+    p8 = per_token_probability(per_token_loss(GPT3_SIZES, **ILLUSTRATIVE))
+    eight = emergence_score(GPT3_SIZES, expected_accuracy(p8, 5))
     return close_to(answer, expected, rel=0.01,
                     right=f"{expected:.1f}, far below the eight-model score: with four models the "
                           "median step is a large one, so the same curve looks less 'emergent' by "
@@ -52,7 +56,9 @@ def _four_models(answer):
                           "That is the third cause the mirage paper names, 'insufficiently "
                           "sampling the larger parameter regime'.",
                     hint="per_token_probability(per_token_loss(sizes, **mirage.ILLUSTRATIVE)), then "
-                         "expected_accuracy(p, 5), then emergence_score.")
+                         "expected_accuracy(p, 5), then emergence_score.",
+                    mistakes={"that is the score over the eight GPT-3 sizes; use the four the API "
+                              "offered.": eight})
 
 
 def _largest_metric_effect(answer):
