@@ -1,10 +1,23 @@
-"""The book's house style for scaling plots.
+"""The book's house style for scaling plots, and how a figure is shown with its alt text.
 
 Model scale always goes on a log axis whose label says its unit (parameters or
 training FLOPs: the two disagree across families, so a plot must say which).
 Panels that show the mathematical model rather than measurements carry the
 word "simulated" on the panel itself, so a figure copied out of the book keeps
 its label.
+
+Figures are read on the book's site, in a column :data:`COLUMN_PX` CSS pixels
+wide, in the theme's light and dark modes, on phones, and by readers who do not
+see colour as most do or do not see the figure at all. Hence the house style:
+
+- colours from the Okabe & Ito palette, which stays distinguishable under the
+  common colour-vision deficiencies, and a marker of its own for every model
+  family, so that no line is told apart by colour alone;
+- an opaque white background, which reads in dark mode too;
+- :func:`show_figure`, which shows a figure at twice the pixel density with its
+  alternative text (the figure's message, written beside the code that draws
+  it), and refuses a figure whose smallest text would be drawn under
+  :data:`MIN_TEXT_PX` CSS pixels in the column.
 
 Examples
 --------
@@ -20,41 +33,87 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.text import Text
 
-__all__ = ["use_house_style", "scale_axis", "mark_simulated", "metric_panels", "FAMILY_COLORS",
-           "METRIC_COLORS"]
+__all__ = ["use_house_style", "scale_axis", "mark_simulated", "metric_panels", "show_figure",
+           "figure_png", "family_style", "ordered_colors", "FAMILY_COLORS", "FAMILY_MARKERS",
+           "METRIC_COLORS", "OKABE_ITO", "COLUMN_PX", "MIN_TEXT_PX", "PX_PER_INCH"]
 
-#: One colour per model family, stable across chapters.
+#: The palette of Okabe & Ito (2008), "Color Universal Design": eight colours that stay
+#: distinguishable under protanopia, deuteranopia and tritanopia. Its yellow is kept out
+#: of lines and markers (too pale on white).
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+_OI = OKABE_ITO
+
+#: One colour per model family, stable across chapters. The families of Wei et al.'s
+#: figures share a plot with each other, and the open families of Ruan et al. (2024)
+#: with each other; within each group no two families share a colour *and* a marker.
 FAMILY_COLORS = {
-    "GPT-3": "#1f77b4",
-    "LaMDA": "#ff7f0e",
-    "PaLM": "#2ca02c",
-    "Gopher": "#d62728",
-    "Chinchilla": "#9467bd",
-    "Pythia": "#8c564b",
-    "OPT": "#e377c2",
-    "Qwen1.5": "#7f7f7f",
-    "Llama": "#bcbd22",
-    "Llama-2": "#17becf",
-    "BLOOM": "#aec7e8",
-    "GPT-Neo/J": "#ffbb78",
-    "StarCoder": "#98df8a",
-    "XGLM": "#c5b0d5",
-    "trained here": "#333333",
+    # the families behind Wei et al.'s plots
+    "GPT-3": _OI["blue"],
+    "LaMDA": _OI["orange"],
+    "PaLM": _OI["bluish green"],
+    "Gopher": _OI["vermillion"],
+    "Chinchilla": _OI["reddish purple"],
+    "Anthropic LM": _OI["sky blue"],
+    # open base models
+    "Pythia": _OI["blue"],
+    "OPT": _OI["orange"],
+    "Qwen1.5": _OI["bluish green"],
+    "Llama": _OI["vermillion"],
+    "Llama-2": _OI["reddish purple"],
+    "BLOOM": _OI["sky blue"],
+    "GPT-Neo/J": "#666666",
+    "StarCoder": _OI["blue"],
+    "XGLM": _OI["orange"],
+    # the small families trained for this book
+    "trained here": "#222222",
+}
+
+#: One marker per model family: a second cue besides colour, and the only one in print.
+FAMILY_MARKERS = {
+    "GPT-3": "o", "LaMDA": "s", "PaLM": "^", "Gopher": "D", "Chinchilla": "v",
+    "Anthropic LM": "P",
+    "Pythia": "o", "OPT": "s", "Qwen1.5": "^", "Llama": "D", "Llama-2": "v", "BLOOM": "P",
+    "GPT-Neo/J": "X", "StarCoder": "h", "XGLM": "*",
+    "trained here": "o",
 }
 
 #: Sharp metrics in warm colours, smooth ones in cool colours.
 METRIC_COLORS = {
-    "exact_match": "#d62728",
-    "accuracy": "#d62728",
-    "multiple_choice_grade": "#ff7f0e",
-    "token_edit_distance": "#1f77b4",
-    "brier_score": "#17becf",
-    "per_token_cross_entropy": "#2ca02c",
-    "log_likelihood": "#2ca02c",
-    "bleu": "#1f77b4",
+    "exact_match": _OI["vermillion"],
+    "accuracy": _OI["vermillion"],
+    "multiple_choice_grade": _OI["orange"],
+    "token_edit_distance": _OI["blue"],
+    "brier_score": _OI["sky blue"],
+    "per_token_cross_entropy": _OI["bluish green"],
+    "log_likelihood": _OI["bluish green"],
+    "bleu": _OI["reddish purple"],
 }
+
+#: Width, in CSS pixels, of the text column that figures are shown in on the book's site
+#: (sphinx-book-theme 1.3 in a 1280 px wide desktop window; measured by tests/browser).
+COLUMN_PX = 688
+#: CSS pixels per inch of figure size: a 6.8 inch wide figure fills the column.
+PX_PER_INCH = 100
+#: The smallest text a figure may have, in CSS pixels, once shown in the column: the
+#: size of the site's small print.
+MIN_TEXT_PX = 11.0
 
 _UNITS = {
     "parameters": "parameters",
@@ -66,21 +125,68 @@ _UNITS = {
 
 
 def use_house_style() -> None:
-    """Set matplotlib defaults shared by every chapter (size, grid, fonts)."""
+    """Set matplotlib defaults shared by every chapter (size, fonts, colours, background).
+
+    A default figure is as wide as the book's column (6.8 inches, 680 CSS pixels), and
+    its smallest text (tick labels and legends, 9 pt) is 12.5 CSS pixels there.
+    """
+    from cycler import cycler
+
     plt.rcParams.update(
         {
-            "figure.figsize": (9, 3.4),
-            "figure.dpi": 100,
+            "figure.figsize": (6.8, 3.2),
+            "figure.dpi": PX_PER_INCH,
+            "savefig.dpi": 2 * PX_PER_INCH,
+            "figure.facecolor": "white",
+            "savefig.facecolor": "white",
+            "axes.facecolor": "white",
             "axes.grid": True,
             "grid.alpha": 0.3,
             "axes.spines.top": False,
             "axes.spines.right": False,
-            "axes.titlesize": 11,
+            "axes.prop_cycle": cycler(color=[_OI[c] for c in (
+                "blue", "orange", "bluish green", "vermillion", "reddish purple", "sky blue",
+                "black")]),
+            "font.size": 10,
+            "axes.titlesize": 10,
             "axes.labelsize": 10,
-            "legend.fontsize": 8,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 9,
+            "figure.titlesize": 10.5,
             "legend.frameon": False,
+            "lines.markersize": 5,
         }
     )
+
+
+def family_style(family: str) -> dict:
+    """Colour and marker of a model family, as keyword arguments for ``ax.plot``.
+
+    Examples
+    --------
+    >>> family_style("GPT-3")
+    {'color': '#0072B2', 'marker': 'o'}
+    >>> family_style("a family the book has not met")
+    {'color': '#555555', 'marker': '.'}
+    """
+    return {"color": FAMILY_COLORS.get(family, "#555555"), "marker": FAMILY_MARKERS.get(family, ".")}
+
+
+def ordered_colors(n: int):
+    """``n`` colours for an ordered series (lengths, widths, sizes): viridis without its pale end.
+
+    Ordered colours differ in lightness, which every reader sees; label the series
+    in the legend or directly as well.
+
+    Examples
+    --------
+    >>> ordered_colors(3).shape
+    (3, 4)
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a whole number >= 1, got {n!r}.")
+    return plt.cm.viridis(np.linspace(0.0, 0.82, n))
 
 
 def scale_axis(ax, unit: str = "parameters") -> None:
@@ -98,9 +204,121 @@ def mark_simulated(ax, text: str = "simulated") -> None:
             bbox={"facecolor": "white", "edgecolor": "#a00", "alpha": 0.8, "pad": 2})
 
 
-def metric_panels(n: int, width: float = 3.2, height: float = 3.0, **kwargs):
+def metric_panels(n: int, width: float = 3.4, height: float = 3.0, **kwargs):
     """A row of ``n`` panels for showing one family under several metrics."""
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a whole number >= 1, got {n!r}.")
     fig, axes = plt.subplots(1, n, figsize=(width * n, height), squeeze=False, **kwargs)
     return fig, axes[0]
+
+
+_PATHLIKE = re.compile(r"^[\w./\\-]+\.(png|svg|jpe?g|gif)$|^[0-9a-f]{16,}", re.IGNORECASE)
+
+
+def _check_alt(alt) -> str:
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("alt must be a sentence that states what the figure shows, got "
+                         f"{alt!r}.")
+    alt = " ".join(alt.split())
+    if _PATHLIKE.match(alt) or len(alt.split()) < 5:
+        raise ValueError(f"alt must state the figure's message in words (five or more), not a "
+                         f"file name or a label; got {alt!r}.")
+    return alt
+
+
+def _smallest_text(fig) -> tuple[float, str]:
+    """The smallest font size (points) of any text drawn in ``fig``, and that text."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    sizes = [(t.get_fontsize(), t.get_text()) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()
+             and t.get_window_extent(renderer).width > 0]
+    return min(sizes) if sizes else (float("inf"), "")
+
+
+def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int, float]:
+    """Render ``fig`` as the book shows it: PNG at twice the density, alt text inside.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        What the figure shows, in a sentence or two (its message, not its file name).
+    column_px : float
+        Width of the column the figure is shown in, in CSS pixels.
+
+    Returns
+    -------
+    png : bytes
+        A palette PNG at ``2 * PX_PER_INCH`` dots per inch, trimmed to its content, whose
+        ``Description`` text chunk holds ``alt`` (the site copies it into the page).
+    width : int
+        The width to show it at, in CSS pixels.
+    smallest_text_px : float
+        Its smallest text, in CSS pixels, once shown in the column.
+
+    Raises
+    ------
+    ValueError
+        If ``alt`` is empty or a file name, or if the smallest text would be drawn under
+        :data:`MIN_TEXT_PX` CSS pixels (make the figure narrower, stack its panels, or
+        enlarge the text).
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> use_house_style()
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 2, 3], [1, 4, 9])
+    >>> png, width, text_px = figure_png(fig, "A parabola rises ever faster from 1 to 9.")
+    >>> png[:4], 600 < width <= 690, text_px >= MIN_TEXT_PX
+    (b'\\x89PNG', True, True)
+    >>> plt.close(fig)
+    """
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    alt = _check_alt(alt)
+    if fig.get_layout_engine() is None:
+        fig.set_layout_engine("constrained")      # fill the figure, so that it fills the column
+    points, text = _smallest_text(fig)
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=2 * PX_PER_INCH, bbox_inches="tight", pad_inches=0.05,
+                facecolor="white")
+    image = Image.open(io.BytesIO(raw.getvalue()))
+    width = int(round(image.width / 2))
+    shrink = min(1.0, column_px / width)
+    text_px = points * PX_PER_INCH / 72 * shrink
+    if text_px < MIN_TEXT_PX:
+        raise ValueError(
+            f"The figure's smallest text ({points:g} pt, {text!r}) would be drawn at "
+            f"{text_px:.1f} CSS px in the {column_px:g} px column, under the "
+            f"{MIN_TEXT_PX:g} px minimum: the figure is {width} px wide. Make it at most "
+            f"{column_px / PX_PER_INCH:.1f} inches wide (stack its panels) or its text larger.")
+    info = PngInfo()
+    info.add_itxt("Description", alt)
+    info.add_text("Smallest text px", f"{points * PX_PER_INCH / 72:.2f}")
+    info.add_text("CSS width", str(width))
+    # A palette of 256 colours keeps every line's colour and the antialiasing, at a
+    # third of the bytes.
+    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True, pnginfo=info)
+    return out.getvalue(), width, text_px
+
+
+def show_figure(fig, alt: str) -> None:
+    """Show ``fig`` in the notebook (and on the site) with its alternative text, then close it.
+
+    Use it in place of ``plt.show()``: the alt text states the figure's message for a
+    reader who cannot see it, and is written beside the code that draws the figure. See
+    :func:`figure_png` for what is checked.
+    """
+    from IPython.display import display
+
+    png, width, _ = figure_png(fig, alt)
+    plt.close(fig)
+    display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"[figure] {alt}"},
+            metadata={"image/png": {"width": width, "alt": " ".join(alt.split())}}, raw=True)
