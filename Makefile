@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean lab regenerate regenerated-check clean
+.PHONY: env book test unit notebooks build-clean lab regenerate regenerated-check clean student grade
 
 env: $(STAMP)
 
@@ -34,6 +34,17 @@ build-clean: env
 
 lab: env
 	$(BIN)/jupyter lab book/
+
+# A notebook per chapter without solutions or hidden checks, in _build/student/; each is
+# then run unanswered, and every check must say "not answered yet".
+student: env
+	$(BIN)/python -m emergence.coursework student --out _build/student --check
+
+# Grade the submitted notebooks in SUBMISSIONS: make grade SUBMISSIONS=folder [GRADES=grades]
+SUBMISSIONS ?= submissions
+GRADES      ?= grades
+grade: env
+	$(BIN)/python -m emergence.coursework grade $(SUBMISSIONS) --out $(GRADES) --timeout 300 --cell-timeout 60
 
 # Every cached experiment, retrained; EMERGENCE_DATA=DIR writes into DIR instead of data/.
 regenerate: env
