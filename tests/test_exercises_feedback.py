@@ -1,0 +1,146 @@
+"""Feedback that depends on the wrong answer, and readers that never turn a wrong answer right."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, strategies as st
+
+from emergence.exercises import (Feedback, as_number, check, close_to, diagnose, evaluate,
+                                 exact_whole, same_text, text_key, whole_number)
+
+
+# --- reading answers ---------------------------------------------------------------------
+
+def test_numbers_are_read_in_their_usual_spellings():
+    assert as_number("0.59") == 0.59 and as_number(" 59% ") == pytest.approx(0.59)
+    assert as_number("2.3e22") == 2.3e22 and as_number("1,000") == 1000 and as_number("29_956") == 29956
+    assert as_number(np.float64(0.5)) == 0.5 and as_number(np.array([0.5])) == 0.5
+    assert as_number(pd.Series([3.0])) == 3.0 and as_number([7]) == 7
+    for bad in (True, None, "zero", [1, 2], "1,00"):
+        with pytest.raises(ValueError):
+            as_number(bad)
+
+
+def test_whole_numbers_are_never_truncated():
+    assert whole_number(19) == whole_number(19.0) == whole_number("19") == whole_number(np.int64(19)) == 19
+    for bad in (19.7, 19.000001, "19.5", math.inf, math.nan):
+        with pytest.raises(ValueError, match="whole number"):
+            whole_number(bad)
+    assert not exact_whole(19.7, 19)[0] and not exact_whole(18.9999, 19)[0]
+    assert exact_whole(19.0, 19)[0]
+
+
+@pytest.mark.parametrize("qid,right", [("wei-1", 19), ("mirage-3", 29956), ("vision-3", 32)])
+def test_the_book_refuses_a_truncated_answer(qid, right, capsys):
+    assert evaluate(qid, right).ok
+    assert evaluate(qid, float(right)).ok
+    for wrong in (right + 0.7, right - 0.3):
+        feedback = evaluate(qid, wrong)
+        assert feedback.status == "wrong" and "whole number" in feedback.message
+
+
+def test_text_keys_ignore_spelling_but_keep_what_distinguishes_names():
+    assert text_key('"GPT-3 13B"') == text_key("gpt3 13b") == text_key("GPT_3-13B")
+    assert text_key("GPT-3 1.3B") != text_key("GPT-3 13B")
+    assert text_key("Vision: Autoencoders") == text_key("vision autoencoders")
+
+
+# --- recognising mistakes -----------------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected,needle", [
+    (59.0, 0.59, "percentage"),
+    (-2.0, 2.0, "sign"),
+    (0.5, 2.0, "reciprocal"),
+    (6.0, 2.0, "factor of 3"),
+    (1.0, 2.0, "factor of 2"),
+    (2e12, 2e9, "factor of 1000"),
+    (300.0, 3.0, "factor of 100"),
+    (2.1, 2.0, "a little too high"),
+    (1.9, 2.0, "a little too low"),
+    (3.1, 2.0, "too high"),
+    (0.7, 2.0, "too low"),
+    (math.inf, 2.0, "inf"),
+])
+def test_diagnose_names_the_mistake(value, expected, needle):
+    assert needle in diagnose(value, expected, rel=0.01)
+
+
+def test_a_listed_mistake_comes_before_the_general_diagnosis():
+    ok, message = close_to(4.5, 0.59, mistakes={"added instead of multiplied.": 4.5}, hint="multiply.")
+    assert not ok and message == "added instead of multiplied. Hint: multiply."
+
+
+@given(st.floats(0.01, 1e6), st.floats(-1e7, 1e7, allow_nan=False))
+def test_close_to_accepts_exactly_the_answers_within_tolerance(expected, value):
+    ok, message = close_to(value, expected, rel=0.02)
+    assert ok == (abs(value - expected) <= 0.02 * expected)
+    if not ok:
+        assert message
+
+
+def test_percent_sign_or_factor_never_makes_an_answer_right():
+    for wrong in (59.049, -0.59049, 5.9049, 0.059049, 1 / 0.59049):
+        assert not evaluate("mirage-1", wrong).ok
+
+
+def test_wrong_answers_of_the_book_get_their_own_hints():
+    cases = {
+        ("mirage-1", 0.9): "one digit",
+        ("mirage-1", 59.049): "percentage",
+        ("mirage-3", 10_000): "third of the time",
+        ("mirage-4", "positive"): "wrong direction",
+        ("wei-1", 20): "off by one",
+        ("wei-3", 1 / 16.49): "reciprocal",
+        ("arithmetic-3", 25.5 ** 0.2): "divide by 100",
+        ("bigbench-1", 0.94): "all 67 tasks",
+        ("bigbench-2", 8): "7 steps",
+        ("bigbench-4", 0.75): "sum",
+        ("conclusion-1", 1 / 200): "smallest accuracy",
+        ("conclusion-1", 1.83): "percentage",
+        ("conclusion-3", "IPA, open models: XGLM"): "undefined",
+        ("vision-2", 0.9 ** 5): "with* replacement",
+    }
+    for (qid, answer), needle in cases.items():
+        feedback = evaluate(qid, answer)
+        assert feedback.status == "wrong", (qid, answer)
+        assert needle in feedback.message, (qid, answer, feedback.message)
+
+
+def test_equivalent_spellings_are_accepted():
+    for spelling in ("Anthropic LM 52B", "anthropic lm 52b", "Anthropic-LM-52B", "Anthropic 52B",
+                     "52B", '"Anthropic LM 52B"', pd.Series(["Anthropic LM 52B"])):
+        assert evaluate("wei-4", spelling).ok, spelling
+    for other in ("GPT-3 13B", "gpt-3 1.3b", "LaMDA 137B"):
+        assert not evaluate("wei-4", other).ok
+    assert not evaluate("wei-4", "Anthropic").ok          # names no single model
+    for spelling in ("negative", " Negative ", "'negative'", "neg", -1, "-1", -7.9):
+        assert evaluate("mirage-4", spelling).ok, spelling
+    for wrong in ("positive", 1, "", "nonsense"):
+        assert not evaluate("mirage-4", wrong).ok, wrong
+    for spelling in ("vision: autoencoders", "Vision autoencoders", "VISION: AUTOENCODERS"):
+        assert evaluate("conclusion-3", spelling).ok
+    assert same_text("a-b", "A B")[0] and not same_text("ab.c", "abc")[0]
+
+
+def test_the_rule_of_three_named_by_the_feedback_is_accepted():
+    assert evaluate("conclusion-1", 3 / 200).ok and evaluate("conclusion-1", "1.5%").ok
+
+
+# --- the verdict ------------------------------------------------------------------------
+
+def test_feedback_statuses_and_printed_form(capsys):
+    assert evaluate("mirage-1", None) == Feedback("mirage-1", "unanswered",
+        "not answered yet -- replace None with your answer and run the cell again.")
+    assert evaluate("mirage-1", object()).status == "wrong"      # unreadable, not a crash
+    assert check("mirage-1", 0.9 ** 5) is True
+    assert capsys.readouterr().out.startswith("mirage-1: correct -- ")
+    assert check("mirage-1", 0.5) is False
+    assert capsys.readouterr().out.startswith("mirage-1: not yet -- ")
+
+
+def test_checker_interface_is_unchanged_for_chapter_modules():
+    # the chapters' checkers still take an answer and return (ok, message)
+    assert close_to(0.101, 0.1, 0.05, 0.0, "yes", "no") == (True, "yes")
+    assert close_to(0.2, 0.1, 0.05, 0.0, "yes", "no") == (False, "off by a factor of 2. Hint: no")
