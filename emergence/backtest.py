@@ -37,7 +37,10 @@ deterministic answer:
 A curve flat at the floor has its best fit with the midpoint at the upper
 bound: it predicts that the next model stays at the floor too. That is the
 honest forecast from such data, and the backtest error then measures how much
-of the jump was unforeseeable.
+of the jump was unforeseeable. A curve flat at the floor *but for its last
+fitted model* is another matter: least squares cannot tell a noisy 0.2% from the
+start of a rise, and a steep logistic through that one uptick forecasts a jump.
+Read a forecast from such a family with its points in view.
 
 The solver is a bounded Levenberg-Marquardt iteration written for many curves
 at once (:func:`fit_logistic_many`), so that :mod:`emergence.diagnose` can fit
@@ -87,8 +90,8 @@ import pandas as pd
 from ._validate import as_float_array, check_same_length, check_scales
 from .scaling import fit_power_law
 
-__all__ = ["MAX_SLOPE", "LogisticFit", "fit_logistic", "fit_logistic_many", "backtest",
-           "backtest_many", "KINDS"]
+__all__ = ["MAX_SLOPE", "MIDPOINT_PAD", "LogisticFit", "fit_logistic", "fit_logistic_many",
+           "backtest", "backtest_many", "KINDS"]
 
 #: The two kinds of curve a backtest can fit.
 KINDS = ("logistic", "power_law")
@@ -97,6 +100,10 @@ KINDS = ("logistic", "power_law")
 #: 10% to 90% of the way in 0.22 decades, sharper than any two models of a real
 #: family can resolve.
 MAX_SLOPE = 20.0
+
+#: The midpoint may lie this many decades (or the fitted span, if wider) beyond
+#: the fitted scales.
+MIDPOINT_PAD = 1.0
 
 # A fixed grid of starting points (midpoint positions as fractions of the
 # allowed range, slopes per decade) and at most a fixed number of iterations:
@@ -288,7 +295,7 @@ def fit_logistic_many(scales, values, floor=0.0, ceiling=1.0, higher_is_better=T
     t_min, t_max = np.nanmin(t, axis=1), np.nanmax(t, axis=1)
     if ((valid.sum(axis=1) < 2) | ~(t_max > t_min)).any():
         raise ValueError("each curve needs at least two points at different scales.")
-    pad = np.maximum(t_max - t_min, 1.0)
+    pad = np.maximum(t_max - t_min, MIDPOINT_PAD)
     m_lo, m_hi = t_min - pad, t_max + pad
     t0 = np.where(valid, t, 0.0)
     u0 = np.where(valid, u, 0.0)

@@ -1062,7 +1062,15 @@ def _backtests(curves, points, X, Y, N, info, holdout, progress):
         hi = pts["ci_high"].reindex(pd.MultiIndex.from_arrays([c, res["scale"]])).to_numpy()
         pred = res["predicted"].to_numpy()
         ok |= np.isfinite(lo) & (pred >= lo) & (pred <= hi)
-        res = res.assign(ok=ok, abs_error=np.abs(res["error"].to_numpy()))
+        # a held-out model still at the worst end, forecast to stay there, tests nothing
+        worst_end = np.where(better[c], floor[c], ceiling[c])
+        idle = ((kind[c] == "logistic") & (np.abs(res["observed"].to_numpy() - worst_end) <= tol)
+                & (np.abs(pred - worst_end) <= tol))
+        res = res.assign(ok=ok, idle=idle, abs_error=np.abs(res["error"].to_numpy()))
+        all_idle = res.groupby("curve")["idle"].all()
+        for i in all_idle.index[all_idle.to_numpy()]:
+            note[i] = ("the held-out model is still at the metric's worst end, and forecast to "
+                       "stay there: nothing to test")
         worst = res.sort_values(["curve", "abs_error"], ascending=[True, False],
                                 kind="stable").drop_duplicates("curve")
         w = worst["curve"].to_numpy()
@@ -1071,7 +1079,8 @@ def _backtests(curves, points, X, Y, N, info, holdout, progress):
         curves.loc[w, "backtest_predicted"] = worst["predicted"].to_numpy()
         curves.loc[w, "backtest_error"] = worst["error"].to_numpy()
         all_ok = res.groupby("curve")["ok"].all()
-        all_ok = all_ok[~np.isin(all_ok.index.to_numpy(), c[misfit])]
+        all_ok = all_ok[~np.isin(all_ok.index.to_numpy(), c[misfit])
+                        & ~all_idle.reindex(all_ok.index).to_numpy(dtype=bool)]
         curves.loc[all_ok.index.to_numpy(), "backtest_forecast"] = all_ok.to_numpy()
         key = pd.MultiIndex.from_arrays([points["_curve"].to_numpy(), points["scale"].to_numpy()])
         pred_by = pd.Series(res["predicted"].to_numpy(),
@@ -1127,15 +1136,20 @@ def _verdicts(curves, cutoff, holdout) -> list[str]:
             clauses.append(f"no jump (score {_fmt(s)} <= {cut})")
         partner = cols["partner_metric"][i]
         if cols["sharp"][i] and partner is not None:
-            if cols["partner_sharp"][i]:
+            smooth_partner = cols["partner_kind"][i] in SMOOTH_KINDS
+            pkind = cols["partner_kind"][i]
+            if cols["partner_sharp"][i] and smooth_partner:
                 clauses.append(f"sharp under both {metric} and {partner} of the same outputs: "
                                "not made by the metric alone")
-            elif cols["partner_kind"][i] in SMOOTH_KINDS and cols["partner_score"][i] >= 0:
+            elif cols["partner_sharp"][i]:
+                clauses.append(f"sharp under {partner} too, but it is {pkind} as well: a linear "
+                               "metric of the same outputs is needed to decide")
+            elif smooth_partner and cols["partner_score"][i] >= 0:
                 clauses.append(f"sharp under {metric}, smooth under {partner} on the same "
                                "outputs: consistent with a metric-made jump")
             elif cols["partner_score"][i] >= 0:
-                clauses.append(f"not sharp under {partner} ({cols['partner_kind'][i]}) of the "
-                               "same outputs")
+                clauses.append(f"not sharp under {partner} of the same outputs, itself {pkind}: "
+                               "the jump depends on the metric")
         elif cols["sharp"][i] and cols["metric_kind"][i] in SHARP_KINDS:
             clauses.append(f"{cols['metric_kind'][i]} metric with no smooth metric of the "
                            "same outputs to compare: undecided")
@@ -1160,6 +1174,11 @@ def _verdicts(curves, cutoff, holdout) -> list[str]:
         forecast = cols["backtest_forecast"][i]
         if forecast is None and cols["backtest_note"][i].startswith("the logistic"):
             clauses.append(f"no backtest: {cols['backtest_note'][i]}")
+        elif forecast is None and cols["backtest_note"][i].startswith("the held-out"):
+            which = "the largest model" if holdout == 1 else f"the {holdout} largest models"
+            clauses.append(f"{which} still at the metric's worst end (within "
+                           f"{_percent(LOGISTIC_TOLERANCE)} of its range), as forecast: the "
+                           "backtest has nothing to test")
         if forecast is not None:
             which = "the largest model" if holdout == 1 else f"the {holdout} largest models"
             pred, obs = cols["backtest_predicted"][i], cols["backtest_observed"][i]

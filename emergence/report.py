@@ -31,7 +31,7 @@ import pandas as pd
 from .diagnose import SCALE_UNITS, SHARP_KINDS, SMOOTH_KINDS, _fmt
 
 __all__ = ["CURVE_COLUMNS", "POINT_COLUMNS", "READING_GUIDE", "format_terminal", "to_markdown",
-           "plot_family", "plot_families", "write_report", "summary"]
+           "plot_family", "plot_families", "alt_text", "write_report", "summary"]
 
 #: Every column of the table :func:`emergence.diagnose.diagnose` returns.
 CURVE_COLUMNS = {
@@ -99,6 +99,9 @@ READING_GUIDE = [
      "made by how A scores them (the mirage paper's explanation). Consistent with, not proof of."),
     ("sharp under both A and B of the same outputs: not made by the metric alone",
      "the smooth metric jumps too, so the metric cannot be the whole story."),
+    ("sharp under B too, but it is nonlinear as well / not sharp under B, itself nonlinear",
+     "the only other metric of the same outputs is not linear either (BLEU, for instance): the "
+     "comparison cannot separate the metric from the models; a linear metric is needed."),
     ("p^L from B (L = ...) reproduces it / misses it",
      "if each of the L target tokens is right independently with probability p (B's per-token "
      "accuracy), exact match is p^L. Reproduced: the jump is what independent token errors "
@@ -112,6 +115,9 @@ READING_GUIDE = [
      "scores, a power law for losses and error counts, fitted without the largest model. Not "
      "forecast: the smaller models did not foretell it by this fit, which is the claim of "
      "unpredictability put to a test."),
+    ("the largest model still at the metric's worst end ...: the backtest has nothing to test",
+     "the held-out model and its forecast both sit within 5% of the range of chance (or of the "
+     "metric's worst value): agreeing there says nothing about predictability."),
     ("fewer than 4 models: no verdict / only 2 models: skipped",
      "too few points for the checks to mean anything."),
 ]
@@ -181,7 +187,7 @@ def format_terminal(curves: pd.DataFrame, limit: int | None = None) -> str:
         lines.append("")
         lines.append(f"{task} | {family}")
         for r in grp.itertuples(index=False):
-            numbers = f"{r.n_models} models"
+            numbers = f"{r.n_models} model{'s' if r.n_models != 1 else ''}"
             if r.n_models >= 3:
                 numbers += (f", score {_fmt(r.emergence_score)}, share of gain at middle "
                             f"{_fmt(r.share_of_gain_at_middle)}")
@@ -227,16 +233,14 @@ def to_markdown(curves: pd.DataFrame, figure_files: dict | None = None) -> str:
     for (task, family), grp in _order(curves).groupby(["task", "family"], sort=False):
         out += ["", f"## {task} | {family}", ""]
         if (task, family) in figure_files:
-            sharp = ", ".join(grp.loc[grp["sharp"], "metric"]) or "none"
-            out += [f"![{task}, {family}: each metric against scale; sharp curves: {sharp}]"
-                    f"({figure_files[(task, family)]})", ""]
+            out += [f"![{alt_text(curves, task, family)}]({figure_files[(task, family)]})", ""]
         out.append("| metric | kind | models | emergence score | share of gain at middle | "
                    "items | backtest: predicted / observed |")
         out.append("|---|---|---|---|---|---|---|")
         for r in grp.itertuples(index=False):
             items = ("" if np.isnan(r.n_items_min) else
-                     _cell(r.n_items_min) if r.n_items_min == r.n_items_max
-                     else f"{_cell(r.n_items_min)}-{_cell(r.n_items_max)}")
+                     f"{int(r.n_items_min):,}" if r.n_items_min == r.n_items_max
+                     else f"{int(r.n_items_min):,}-{int(r.n_items_max):,}")
             bt = ("" if np.isnan(r.backtest_predicted) else
                   f"{_cell(r.backtest_predicted)} / {_cell(r.backtest_observed)}")
             out.append(f"| {_cell(r.metric)} | {r.metric_kind} | {r.n_models} | "
@@ -264,7 +268,7 @@ def plot_family(curves: pd.DataFrame, task: str, family: str, points: pd.DataFra
     """
     import matplotlib.pyplot as plt
 
-    from .plotting import METRIC_COLORS, scale_axis, use_house_style
+    from .plotting import METRIC_COLORS, OKABE_ITO, scale_axis, use_house_style
 
     points = curves.attrs["points"] if points is None else points
     unit = SCALE_UNITS[unit or curves.attrs.get("settings", {}).get("scale_unit", "parameters")]
@@ -273,44 +277,65 @@ def plot_family(curves: pd.DataFrame, task: str, family: str, points: pd.DataFra
         raise ValueError(f"no curve for task {task!r} and family {family!r}.")
     pts = points[(points["task"] == task) & (points["family"] == family)]
     use_house_style()
+    # two panels a row: the book's column is 6.8 inches, and text stays legible there
     k = len(rows)
-    ncols = min(k, 4)
+    ncols = min(k, 2)
     nrows = -(-k // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 3.0 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols, 2.9 * nrows + 0.3),
+                             squeeze=False, layout="constrained")
     for ax in axes.flat[k:]:
         ax.set_visible(False)
     for ax, r in zip(axes.flat, rows.itertuples(index=False)):
         p = pts[pts["metric"] == r.metric].sort_values("scale")
         sharp_kind = r.metric_kind in SHARP_KINDS
-        color = METRIC_COLORS.get(r.metric, "#d62728" if sharp_kind else "#1f77b4")
+        color = METRIC_COLORS.get(r.metric, OKABE_ITO["vermillion"] if sharp_kind
+                                  else OKABE_ITO["blue"])
         x, y = p["scale"].to_numpy(), p["value"].to_numpy()
         if np.isfinite(p["ci_low"]).any():
             err = np.vstack([y - p["ci_low"].to_numpy(), p["ci_high"].to_numpy() - y])
-            ax.errorbar(x, y, yerr=np.nan_to_num(err), fmt="o-", color=color, ms=4, capsize=2,
+            ax.errorbar(x, y, yerr=np.nan_to_num(err), fmt="o-", color=color, capsize=2,
                         label="observed, 95% interval")
         else:
-            ax.plot(x, y, "o-", color=color, ms=4, label="observed")
+            ax.plot(x, y, "o-", color=color, label="observed")
         if np.isfinite(r.resolution_floor):
-            ax.axhline(r.resolution_floor, color="#555", ls=":", lw=1,
-                       label=f"resolution floor ({_fmt(r.resolution_floor)})")
+            ax.axhline(r.resolution_floor, color="#555555", ls=":", lw=1.2,
+                       label="resolution floor")
         if np.isfinite(r.chance):
-            ax.axhline(r.chance, color="#999", ls="-.", lw=1, label="chance")
+            ax.axhline(r.chance, color="#777777", ls="-.", lw=1, label="chance")
         if np.isfinite(p["p_l_predicted"]).any():
-            ax.plot(x, p["p_l_predicted"], "--", color="#333", lw=1.2,
-                    label=f"p^L from {r.p_l_source}")
+            ax.plot(x, p["p_l_predicted"], "--", color=OKABE_ITO["black"], lw=1.2,
+                    label="p^L (per-token)")
         held = p[np.isfinite(p["backtest_predicted"])]
         if not held.empty:
-            ax.plot(held["scale"], held["backtest_predicted"], "o", mfc="none", mec="#000",
-                    ms=7, label="backtest forecast")
+            ax.plot(held["scale"], held["backtest_predicted"], "o", mfc="none",
+                    mec=OKABE_ITO["black"], ms=8, label="backtest forecast")
         scale_axis(ax, "parameters" if unit == "parameters" else "training FLOPs")
         score = "" if np.isnan(r.emergence_score) else f", score {_fmt(r.emergence_score)}"
-        ax.set_title(f"{r.metric}\n({r.metric_kind}{score})", fontsize=10)
-        better = "higher" if r.higher_is_better else "lower"
-        ax.set_ylabel(f"{r.metric} ({better} is better)", fontsize=9)
-        ax.legend(fontsize=7, loc="best")
-    fig.suptitle(f"{task} | {family}", fontsize=11)
-    fig.tight_layout()
+        ax.set_title(f"{r.metric}\n({r.metric_kind}{score})")
+        ax.set_ylabel(("higher" if r.higher_is_better else "lower") + " is better")
+        ax.legend(loc="best")
+    fig.suptitle(f"{task} | {family}")
     return fig
+
+
+def alt_text(curves: pd.DataFrame, task: str, family: str) -> str:
+    """A sentence that states what :func:`plot_family`'s figure shows, for its alt text.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"task": "t", "family": "F", "metric": ["exact_match", "bleu"],
+    ...                       "sharp": [True, False], "emergence_score": [float("inf"), 3.0]})
+    >>> alt_text(table, "t", "F")
+    't, F: 2 metrics against model scale; sharp (emergence score above the cut-off): exact_match (inf); not sharp: bleu (3).'
+    """
+    rows = curves[(curves["task"] == task) & (curves["family"] == family)]
+    sharp = [f"{m} ({_fmt(s)})" for m, s in zip(rows.loc[rows["sharp"], "metric"],
+                                              rows.loc[rows["sharp"], "emergence_score"])]
+    other = [f"{m} ({_fmt(s)})" for m, s in zip(rows.loc[~rows["sharp"], "metric"],
+                                              rows.loc[~rows["sharp"], "emergence_score"])]
+    return (f"{task}, {family}: {len(rows)} metric{'s' if len(rows) != 1 else ''} against "
+            f"model scale; sharp (emergence score above the cut-off): "
+            f"{', '.join(sharp) or 'none'}; not sharp: {', '.join(other) or 'none'}.")
 
 
 def plot_families(curves: pd.DataFrame) -> dict:
@@ -388,10 +413,14 @@ def write_report(curves: pd.DataFrame, out, *, force: bool = False, figures: boo
 
             bar = tqdm(total=len(pairs), unit="figure", desc="figures", leave=False)
         taken: set = set()
+        from .plotting import figure_png
+
         for task, family in pairs:
             fig = plot_family(curves, task, family)
             name = _slug(task, family, taken) + ".png"
-            fig.savefig(fig_dir / name, dpi=100)
+            # the book's PNG: twice the density, legible text, the alt text inside
+            png, _, _ = figure_png(fig, alt_text(curves, task, family))
+            (fig_dir / name).write_bytes(png)
             plt.close(fig)
             figure_files[(task, family)] = f"figures/{name}"
             written.append(fig_dir / name)

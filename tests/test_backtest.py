@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import curve_fit
 from scipy.special import expit
 
-from emergence.backtest import MAX_SLOPE, backtest, backtest_many, fit_logistic, fit_logistic_many
+from emergence.backtest import MAX_SLOPE, MIDPOINT_PAD, backtest, backtest_many, fit_logistic, fit_logistic_many
 from emergence.scaling import fit_power_law
 
 X = np.logspace(7, 11, 9)
@@ -29,7 +29,7 @@ def test_recovers_an_exact_logistic(mid, slope, floor, ceiling):
 
 def _curve_fit_sse(t, y, floor, ceiling, starts):
     """Least squares by scipy's curve_fit, best of several starts, within the same bounds."""
-    pad = max(t.max() - t.min(), 1.0)
+    pad = max(t.max() - t.min(), MIDPOINT_PAD)
     lo, hi = [t.min() - pad, 0.0], [t.max() + pad, MAX_SLOPE]
     best = np.inf
     for p0 in starts:
@@ -97,8 +97,8 @@ def test_many_curves_at_once_equal_one_at_a_time_with_missing_points():
 def test_a_family_flat_at_chance_is_forecast_to_stay_there():
     y = [0.25, 0.25, 0.25, 0.25, 0.9]
     table = backtest(X[:5], y, floor=0.25)
-    assert np.isclose(table["predicted"].iloc[0], 0.25, atol=1e-6)
-    assert np.isclose(table["error"].iloc[0], 0.25 - 0.9, atol=1e-6)
+    assert np.isclose(table["predicted"].iloc[0], 0.25, atol=1e-4)
+    assert np.isclose(table["error"].iloc[0], 0.25 - 0.9, atol=1e-4)
 
 
 def test_logistic_backtest_on_an_exact_logistic_has_no_error():

@@ -431,7 +431,12 @@ def test_write_report_writes_everything_and_never_overwrites(tmp_path):
     assert {"report.md", "curves.csv", "points.csv"} <= set(names)
     figures = sorted((out / "figures").glob("*.png"))
     assert len(figures) == result[["task", "family"]].drop_duplicates().shape[0]
-    assert "figures/" in (out / "report.md").read_text()
+    report = (out / "report.md").read_text()
+    assert "](figures/" in report and "![addition, Alpha: 3 metrics against model scale" in report
+    from PIL import Image
+
+    assert "addition, Alpha" in Image.open(figures[0]).info.get("Description", "") or any(
+        "addition, Alpha" in Image.open(f).info.get("Description", "") for f in figures)
     back = pd.read_csv(out / "curves.csv")
     assert back["verdict"].tolist() == result["verdict"].tolist()
     before = (out / "report.md").stat().st_mtime_ns
@@ -452,8 +457,8 @@ def test_figure_has_a_panel_per_metric_with_intervals_and_the_floor():
         "exact_match", "per_token_accuracy", "per_token_cross_entropy"]
     labels = [t.get_text() for t in axes[0].get_legend().get_texts()]
     assert "observed, 95% interval" in labels
-    assert any(label.startswith("resolution floor") for label in labels)
-    assert "p^L from per_token_accuracy" in labels and "backtest forecast" in labels
+    assert "resolution floor" in labels
+    assert "p^L (per-token)" in labels and "backtest forecast" in labels
     assert axes[0].get_xscale() == "log" and "parameters" in axes[0].get_xlabel()
     import matplotlib.pyplot as plt
 
