@@ -13,6 +13,8 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.datasets`: the validated tables of ``data/``;
 - :mod:`emergence.plotting`: the house style;
 - :mod:`emergence.exercises`: immediate feedback for the exercises;
+- :mod:`emergence.coursework`: the student edition, grading of submitted notebooks,
+  and the notebooks' stored form;
 - :mod:`emergence.experiments`: the model families trained for the book;
 - :mod:`emergence.explore`: the mirage model's interactive and static figure;
 - :mod:`emergence.wei`: reading Wei et al.'s tables (where a curve leaves chance);

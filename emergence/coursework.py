@@ -494,9 +494,6 @@ def run_notebook(nb: NotebookNode, timeout: float = 300, cell_timeout: float = 6
         resources={"metadata": {"path": str(workdir)}}, on_cell_execute=before,
         on_cell_executed=after)
     finished = True
-    env = {"MPLBACKEND": "Agg"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     try:
         client.execute()
     except _OutOfTime:
@@ -505,11 +502,6 @@ def run_notebook(nb: NotebookNode, timeout: float = 300, cell_timeout: float = 6
         finished = False
         nb.metadata["emergence_run_error"] = f"{type(err).__name__}: {err}"
     finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
         if own:
             shutil.rmtree(workdir, ignore_errors=True)
     return nb, finished
