@@ -39,7 +39,12 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.transitions`: where a curve crosses a level, over how many decades
   it makes its change, and by how many decades one metric leads another;
 - :mod:`emergence.subtasks`: per-subtask curves, their frequency-weighted aggregate,
-  the order in which subtasks are learned, and each one's sharpness under two metrics.
+  the order in which subtasks are learned, and each one's sharpness under two metrics;
+- :mod:`emergence.backtest`: fit a logistic or a power law on a family's smaller
+  models and predict its largest ones;
+- :mod:`emergence.diagnose`, :mod:`emergence.curves`, :mod:`emergence.report`,
+  :mod:`emergence.cli`: ``emergence diagnose``, every check of the book on any table
+  of results (many curves at once), its report and its command line.
 """
 
 from . import datasets, metrics, mirage, plotting, scaling, score
