@@ -261,3 +261,32 @@ def test_command_line(tmp_path, capsys):
     assert cw.main(["normalize", str(src)]) == 0 and cw.main(["normalize", "--check", str(src)]) == 0
     assert cw.main(["student", str(src), "--out", str(tmp_path / "student")]) == 0
     assert (tmp_path / "student" / "tiny.ipynb").exists()
+
+
+# --- publishing with the site -------------------------------------------------------------
+
+class _Stub:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def test_the_site_links_and_writes_each_chapters_student_edition(tmp_path):
+    from docutils import nodes
+
+    chapter = tmp_path / "book" / "tiny.ipynb"
+    chapter.parent.mkdir()
+    nbformat.write(cw.synthetic_chapter(), chapter)
+    builder = _Stub(format="html", get_target_uri=lambda doc: f"{doc}.html")
+    env = _Stub(doc2path=lambda doc: str(tmp_path / f"{doc}.ipynb"), found_docs={"book/tiny"})
+    app = _Stub(builder=builder, env=env, outdir=str(tmp_path / "html"))
+    doctree = nodes.document(None, None)
+    section = nodes.section()
+    section += nodes.title(text="A tiny chapter")
+    doctree += section
+    cw._add_download_link(app, doctree, "book/tiny")
+    raw = [n for n in section.children if isinstance(n, nodes.raw)]
+    assert len(raw) == 1 and 'href="../student/tiny.ipynb"' in raw[0].astext()
+    assert isinstance(section.children[0], nodes.title) and section.children[1] is raw[0]
+    cw._write_student_site(app, None)
+    written = nbformat.read(tmp_path / "html" / "student" / "tiny.ipynb", as_version=4)
+    assert written.metadata["emergence"]["edition"] == "student"
