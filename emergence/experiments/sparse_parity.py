@@ -37,8 +37,9 @@ PyTorch's ``nn.Linear`` default (uniform in +-1/sqrt(fan-in)), and training
 uses batches of :data:`BATCH` strings for :data:`STEPS` steps at learning rate
 :data:`LEARNING_RATE`. The paper trained with learning rate 1e-3 and batches
 of 20,000 for 200,000 steps; the sizes here are chosen so the whole family
-trains in about a minute on two cores, and the larger learning rate is what
-lets the family learn most of its subtasks in that budget.
+trains in about a minute of processor time, and the larger learning rate is
+what lets the widest models learn about a dozen of the 20 subtasks in that
+budget.
 
 The family is :data:`WIDTHS` (hidden units), each trained from the
 initialisation seeds :data:`SEEDS`. All widths of one seed see the same
