@@ -152,8 +152,8 @@ _QID = re.compile(r"^(?P<qid>[a-z][\w.]*(?:-[\w.]+)*-\d+)\s*:\s*(?P<title>.*)$")
 
 
 def _code_without_magics(source: str) -> str:
-    return "\n".join("pass" if line.lstrip().startswith(("%", "!")) else line
-                     for line in source.split("\n"))
+    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass"
+                     if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
 
 
 def check_calls(source: str) -> list[tuple[str, str]]:

@@ -136,3 +136,40 @@ def test_the_instructors_guide_lists_every_exercise():
     for path in NOTEBOOKS:
         for ex in exercises(nbformat.read(path, as_version=4)):
             assert f"`{ex.qid}`" in guide, f"book/instructors.md does not list {ex.qid} ({path.name})"
+
+
+def test_visible_cells_do_not_use_what_only_hidden_cells_or_solutions_define():
+    """The student edition drops hidden checks and solutions, so nothing that stays may
+    depend on them (`make student` runs every edition to make sure)."""
+    import ast
+
+    import nbformat
+    from emergence.coursework import _code_without_magics, _solution_cells
+
+    def names(tree, ctx):
+        found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}
+        if ctx is ast.Store:
+            for n in ast.walk(tree):
+                if isinstance(n, (ast.Import, ast.ImportFrom)):
+                    found |= {(a.asname or a.name).split(".")[0] for a in n.names}
+                elif isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+                    found.add(n.name)
+        return found
+
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        dropped = _solution_cells(nb)
+        visible, hidden_only = set(), set()
+        for i, c in enumerate(nb.cells):
+            if c.cell_type != "code":
+                continue
+            tree = ast.parse(_code_without_magics(c.source))
+            if "remove-cell" in c.metadata.get("tags", []) or i in dropped:
+                hidden_only |= names(tree, ast.Store) - visible
+                continue
+            # a name the cell sets itself (a loop variable, say) is not taken from elsewhere
+            used = (names(tree, ast.Load) - names(tree, ast.Store)) & hidden_only
+            assert not used, (f"{path.name}: cell {i} uses {sorted(used)}, defined only in a hidden "
+                              "cell or a solution; define it in a visible cell")
+            visible |= names(tree, ast.Store)
+            hidden_only -= visible
