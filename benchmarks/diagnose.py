@@ -66,13 +66,18 @@ def simulate(n_curves: int, seed: int = 0) -> pd.DataFrame:
     value = np.where((metric == "token_edit_distance")[:, None], 3 * value, value)
     value = np.where((metric == "per_token_cross_entropy")[:, None], 0.01 + 2 * value, value)
     value = np.where((metric == "bleu")[:, None], 100 * value, value)
+    def names(labels, codes):
+        # the strings a CSV reader would give (one object per distinct name)
+        return pd.Categorical.from_codes(codes, labels).astype(object)
+
     table = pd.DataFrame({
-        "task": np.repeat([f"task_{i:03d}" for i in range(n_tasks)], per_task)[:n_curves]
-        .repeat(N_MODELS),
-        "family": np.repeat([f"family_{f}" for f in family], N_MODELS),
-        "model": np.tile([f"m{i}" for i in range(N_MODELS)], n_curves),
+        "task": names([f"task_{i:03d}" for i in range(n_tasks)], task.repeat(N_MODELS)),
+        "family": names([f"family_{f}" for f in range(N_FAMILIES)], family.repeat(N_MODELS)),
+        "model": names([f"m{i}" for i in range(N_MODELS)], np.tile(np.arange(N_MODELS),
+                                                                   n_curves)),
         "scale": np.tile(scales, n_curves),
-        "metric": np.repeat(metric, N_MODELS),
+        "metric": names(list(metrics), np.tile(np.arange(N_METRICS), n_tasks * N_FAMILIES)
+                        [:n_curves].repeat(N_MODELS)),
         "value": value.reshape(-1),
         "n_items": np.where(np.repeat(counts, N_MODELS), n_items, np.nan),
     })
@@ -90,13 +95,20 @@ def run_one(n_curves: int) -> dict:
     """Time diagnose() on a simulated table; report seconds and peak memory (this process)."""
     from emergence.diagnose import diagnose
 
+    import gc
+
+    import psutil
+
     table = simulate(n_curves)
+    gc.collect()
+    before_mb = psutil.Process().memory_info().rss / 2**20
     start = time.perf_counter()
     result = diagnose(table, metrics=extra_metrics())
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"curves": n_curves, "rows": len(table), "seconds": round(seconds, 2),
-            "peak_mb": round(peak_mb), "sharp": int(result["sharp"].sum())}
+            "input_mb": round(before_mb), "peak_mb": round(peak_mb),
+            "sharp": int(result["sharp"].sum())}
 
 
 def run_cli(n_curves: int) -> dict:
@@ -133,7 +145,8 @@ def main(argv=None) -> int:
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     table = pd.DataFrame(rows)
     table["us_per_curve"] = (1e6 * table["seconds"] / table["curves"]).round(1)
-    print("diagnose(), figures off, simulated tables of 10 models per curve")
+    print("diagnose(), figures off, simulated tables of 10 models per curve "
+          "(input_mb: the process with its input table; peak_mb: its peak during diagnose)")
     print(table.to_string(index=False))
     if args.cli:
         cli = pd.DataFrame([run_cli(n) for n in args.sizes])

@@ -92,7 +92,7 @@ import numpy as np
 import pandas as pd
 
 from .backtest import backtest_many
-from .curves import emergence_scores, group_positions, pack, shares_of_gain
+from .curves import emergence_scores, pack, shares_of_gain
 from .mirage import accuracy_from_loss, expected_accuracy, implied_per_token_probability
 from .scaling import accuracy_interval
 
@@ -596,10 +596,19 @@ def _percent(x: float) -> str:
     return f"{100 * x:.2g}%"
 
 
-def _duplicates(t: pd.DataFrame, where: _Where):
-    """Refuse a model listed twice on a curve, and two models at one scale."""
+def _duplicates(t: pd.DataFrame, curve_id: np.ndarray, where: _Where):
+    """Refuse a model listed twice on a curve, and two models at one scale.
+
+    ``t`` is sorted by curve, then scale; ``curve_id`` numbers its curves.
+    """
     key = ["task", "family", "metric"]
-    twice = t.duplicated([*key, "model"], keep=False).to_numpy()
+    model_code = pd.factorize(t["model"])[0].astype(np.int64)
+    combined = pd.Series(curve_id.astype(np.int64) * (int(model_code.max()) + 1) + model_code)
+    twice = combined.duplicated(keep=False).to_numpy()
+    scale = t["scale"].to_numpy()
+    same = (curve_id[1:] == curve_id[:-1]) & (scale[1:] == scale[:-1])
+    if not twice.any() and not same.any():
+        return
     if twice.any():
         rows = t[twice]
         first = rows.iloc[0]
@@ -609,7 +618,7 @@ def _duplicates(t: pd.DataFrame, where: _Where):
                    f"model {first['model']!r} of family {first['family']!r} has two values of "
                    f"metric {first['metric']!r} on task {first['task']!r}: keep one row per "
                    "model x task x metric (average repeated runs first).")
-    same_scale = t.duplicated([*key, "scale"], keep=False).to_numpy()
+    same_scale = np.r_[same, False] | np.r_[False, same]
     if same_scale.any():
         rows = t[same_scale]
         first = rows.iloc[0]
@@ -726,10 +735,18 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
     _constant_within(t, "higher_is_better", key, where, "higher_is_better")
     _constant_within(t, "chance", key, where, "chance")
     _constant_within(t, "length", ["task", "family"], where, "length")
-    t = t.sort_values([*key, "scale"], kind="stable", ignore_index=True)
-    _duplicates(t, where)
-
-    curve_id, position, n_curves = group_positions(t, key, "scale")
+    # sort by task, family, metric (alphabetically, through sorted integer codes), then scale
+    codes = [pd.factorize(t[k], sort=True)[0] for k in key]
+    order = np.lexsort((t["scale"].to_numpy(), *codes[::-1]))
+    t = t.iloc[order].reset_index(drop=True)
+    codes = [c[order].astype(np.int64) for c in codes]
+    combined = (codes[0] * (codes[1].max() + 1) + codes[1]) * (codes[2].max() + 1) + codes[2]
+    new_curve = np.r_[True, combined[1:] != combined[:-1]]
+    curve_id = np.cumsum(new_curve) - 1
+    starts = np.flatnonzero(new_curve)
+    position = np.arange(len(t)) - starts[curve_id]
+    n_curves = int(len(starts))
+    _duplicates(t, curve_id, where)
     t["_curve"] = curve_id
     first = np.flatnonzero(position == 0)
     curves = t.loc[first, [*key, "higher_is_better", "chance"]].reset_index(drop=True)
@@ -760,7 +777,8 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
     _resolution(curves, points, n_curves)
     _partners(curves, info)
     _p_to_the_l(curves, points, t, lengths, info)
-    _backtests(curves, points, X, Y, N, info, holdout, progress)
+    row_of = pack(curve_id, position, np.arange(len(t)), n_curves, fill=-1)
+    _backtests(curves, points, X, Y, row_of, info, holdout, progress)
     notes = _notes(curves, info, lower, raw)
     curves["verdict"] = _verdicts(curves, cutoff, holdout)
 
@@ -987,7 +1005,7 @@ def _backtest_bounds(metric_info: MetricInfo, better: bool, chance: float):
     return None, "the metric's range is unknown (no backtest)"
 
 
-def _backtests(curves, points, X, Y, N, info, holdout, progress):
+def _backtests(curves, points, X, Y, row_of, info, holdout, progress):
     n_curves = len(curves)
     kind = np.full(n_curves, None, dtype=object)
     floor = np.zeros(n_curves)
@@ -997,7 +1015,7 @@ def _backtests(curves, points, X, Y, N, info, holdout, progress):
     better = curves["higher_is_better"].to_numpy(dtype=bool)
     specs = {}
     for i, metric in enumerate(curves["metric"].to_numpy()):
-        key = (metric, better[i], chance[i])
+        key = (metric, bool(better[i]), None if np.isnan(chance[i]) else float(chance[i]))
         if key not in specs:
             specs[key] = _backtest_bounds(info.get(metric, _UNKNOWN), better[i], chance[i])
         spec = specs[key]
@@ -1039,6 +1057,10 @@ def _backtests(curves, points, X, Y, N, info, holdout, progress):
         if bar is not None:
             bar.close()
         res = pd.concat(results, ignore_index=True)
+        # the point (row of ``points``) each held-out prediction is for
+        j = res.groupby("curve", sort=False).cumcount().to_numpy()
+        cc = res["curve"].to_numpy()
+        res["_row"] = row_of[cc, np.clip(n[cc] - holdout + j, 0, row_of.shape[1] - 1)]
         failed = res["reason"] != ""
         note[res.loc[failed, "curve"].to_numpy()] = res.loc[failed, "reason"].to_numpy()
         res = res[~failed]
@@ -1057,9 +1079,9 @@ def _backtests(curves, points, X, Y, N, info, holdout, progress):
                        POWER_LAW_TOLERANCE * np.abs(res["observed"].to_numpy() - best))
         ok = np.abs(res["error"].to_numpy()) <= tol
         # or inside the exact interval of the held-out point, where it is known
-        pts = points.set_index(["_curve", "scale"])
-        lo = pts["ci_low"].reindex(pd.MultiIndex.from_arrays([c, res["scale"]])).to_numpy()
-        hi = pts["ci_high"].reindex(pd.MultiIndex.from_arrays([c, res["scale"]])).to_numpy()
+        rows_held = res["_row"].to_numpy()
+        lo = points["ci_low"].to_numpy()[rows_held]
+        hi = points["ci_high"].to_numpy()[rows_held]
         pred = res["predicted"].to_numpy()
         ok |= np.isfinite(lo) & (pred >= lo) & (pred <= hi)
         # a held-out model still at the worst end, forecast to stay there, tests nothing
@@ -1082,10 +1104,9 @@ def _backtests(curves, points, X, Y, N, info, holdout, progress):
         all_ok = all_ok[~np.isin(all_ok.index.to_numpy(), c[misfit])
                         & ~all_idle.reindex(all_ok.index).to_numpy(dtype=bool)]
         curves.loc[all_ok.index.to_numpy(), "backtest_forecast"] = all_ok.to_numpy()
-        key = pd.MultiIndex.from_arrays([points["_curve"].to_numpy(), points["scale"].to_numpy()])
-        pred_by = pd.Series(res["predicted"].to_numpy(),
-                            index=pd.MultiIndex.from_arrays([c, res["scale"].to_numpy()]))
-        points["backtest_predicted"] = pred_by.reindex(key).to_numpy()
+        held_pred = np.full(len(points), np.nan)
+        held_pred[rows_held] = res["predicted"].to_numpy()
+        points["backtest_predicted"] = held_pred
     curves["backtest_note"] = note
     curves.loc[~run, ["backtest_floor", "backtest_ceiling"]] = np.nan
 
