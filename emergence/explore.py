@@ -138,7 +138,7 @@ def draw_mirage(length: int = 5, alpha: float | None = None, n_items: int = 100,
     ax.set_ylabel("exact match (log scale)")
     ax.set_title(f"exact match, L={length}: score {frame['accuracy']:.3g}")
     scale_axis(ax, "parameters")
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", frameon=True, framealpha=0.9, edgecolor="none")
     mark_simulated(ax)
 
     ax = axes[1]
@@ -149,8 +149,8 @@ def draw_mirage(length: int = 5, alpha: float | None = None, n_items: int = 100,
     ax.set_ylabel("token edit distance")
     ax.set_title(f"edit distance, L={length}: score {frame['token_edit_distance']:.3g}")
     scale_axis(ax, "parameters")
-    ax.legend(loc="upper right")
-    mark_simulated(ax)
+    ax.legend(loc="upper right", frameon=True, framealpha=0.9, edgecolor="none")
+    mark_simulated(ax, loc="lower left")
     return {"accuracy": frame["accuracy"], "token_edit_distance": frame["token_edit_distance"],
             "table": table}
 

@@ -197,9 +197,16 @@ def scale_axis(ax, unit: str = "parameters") -> None:
     ax.set_xlabel(f"{_UNITS[unit]} (log scale)")
 
 
-def mark_simulated(ax, text: str = "simulated") -> None:
-    """Write ``text`` in the top-left corner of a panel that shows simulated data."""
-    ax.text(0.02, 0.96, text, transform=ax.transAxes, ha="left", va="top",
+def mark_simulated(ax, text: str = "simulated", loc: str = "upper left") -> None:
+    """Write ``text`` in a corner of a panel that shows simulated data.
+
+    ``loc`` is ``"upper left"`` (the default) or ``"lower left"``, whichever the data leave free.
+    """
+    corners = {"upper left": (0.02, 0.96, "top"), "lower left": (0.02, 0.04, "bottom")}
+    if loc not in corners:
+        raise ValueError(f"loc must be one of {sorted(corners)}, got {loc!r}.")
+    x, y, va = corners[loc]
+    ax.text(x, y, text, transform=ax.transAxes, ha="left", va=va,
             fontsize=9, color="#a00", fontstyle="italic",
             bbox={"facecolor": "white", "edgecolor": "#a00", "alpha": 0.8, "pad": 2})
 
