@@ -78,9 +78,10 @@ FAMILY_COLORS = {
     "Llama": _OI["vermillion"],
     "Llama-2": _OI["reddish purple"],
     "BLOOM": _OI["sky blue"],
-    "GPT-Neo/J": "#666666",
-    "StarCoder": _OI["blue"],
-    "XGLM": _OI["orange"],
+    "GPT-Neo/J": _OI["black"],
+    # two more from Paul Tol's muted scheme, for the ninth and tenth open family
+    "StarCoder": "#882255",
+    "XGLM": "#999933",
     # the small families trained for this book
     "trained here": "#222222",
 }
