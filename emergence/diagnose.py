@@ -1138,7 +1138,8 @@ def _verdicts(curves, cutoff, holdout) -> list[str]:
     for i in range(len(curves)):
         n = cols["n_models"][i]
         if n < 3:
-            out.append(f"only {n} model{'s' if n != 1 else ''}: skipped (the checks need 3 or more)")
+            plural = "s" if n != 1 else ""
+            out.append(f"only {n} model{plural}: skipped (the checks need 3 or more)")
             continue
         if n < 4:
             out.append("fewer than 4 models: no verdict")

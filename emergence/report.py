@@ -38,7 +38,8 @@ CURVE_COLUMNS = {
     "task": "the task (BIG-bench: subtask and shots)",
     "family": "the model family",
     "metric": "the metric",
-    "metric_kind": "discontinuous, nonlinear, linear, continuous or unknown (emergence.diagnose.METRICS)",
+    "metric_kind": "discontinuous, nonlinear, linear, continuous or unknown "
+                   "(emergence.diagnose.METRICS)",
     "higher_is_better": "whether larger values are better",
     "chance": "the random baseline, where given",
     "n_models": "models in the family on this curve",
@@ -46,13 +47,15 @@ CURVE_COLUMNS = {
     "scale_max": "the largest model's scale",
     "emergence_score": "emergence.score.emergence_score of the curve",
     "sharp": "emergence score above the cut-off",
-    "share_of_gain_at_middle": "share of the total gain made by model n // 2 (emergence.score.share_of_gain)",
+    "share_of_gain_at_middle": "share of the total gain made by model n // 2 "
+                               "(emergence.score.share_of_gain)",
     "n_items_min": "the smallest test set on the curve (metrics that count items)",
     "n_items_max": "the largest test set on the curve",
     "resolution_floor": "upper end of the exact 95% interval at 0 correct, about 3.7 / n",
     "models_at_zero": "models with 0 items right",
     "smallest_at_zero": "how many of the smallest models in a row have 0 items right",
-    "partner_metric": "the most linear other metric of the same task and family (sharp-kind metrics)",
+    "partner_metric": "the most linear other metric of the same task and family "
+                      "(sharp-kind metrics)",
     "partner_kind": "its kind",
     "partner_score": "its emergence score",
     "partner_sharp": "whether it is sharp too",
