@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["main", "parser"]
+__all__ = ["main", "parser", "metric_option"]
 
 EXAMPLES = r"""
 inputs (the format is recognised from the columns):
@@ -77,6 +77,11 @@ def parser() -> argparse.ArgumentParser:
                    help="target length in tokens for p^L, where the table has no length column")
     p.add_argument("--lower-is-better", action="append", default=[], metavar="METRIC",
                    help="a metric not in the catalogue for which lower is better (repeatable)")
+    p.add_argument("--metric", action="append", default=[], metavar="NAME=LOW:HIGH[:KIND]",
+                   help="describe a metric not in the catalogue: its range, and optionally its "
+                        "kind (discontinuous, nonlinear, linear, continuous; add ':items' if it "
+                        "is the share of items right, for exact intervals); repeatable, e.g. "
+                        "--metric my_accuracy=0:1:nonlinear:items")
     p.add_argument("--bigbench-scale", default=None, metavar="FIELD",
                    help="BIG-bench's model-size field (default: flop-matched non-embedding "
                         "parameters, BIG-bench's own)")
@@ -103,6 +108,34 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def metric_option(text: str, lower=()):
+    """``NAME=LOW:HIGH[:KIND[:items]]`` as ``(name, MetricInfo)``.
+
+    Examples
+    --------
+    >>> metric_option("my_accuracy=0:1:nonlinear:items")
+    ('my_accuracy', MetricInfo(kind='nonlinear', low=0.0, high=1.0, higher_is_better=True, counts_items=True, source='given on the command line'))
+    """
+    from .diagnose import MetricInfo
+
+    name, sep, spec = text.partition("=")
+    parts = spec.split(":")
+    kinds = ("discontinuous", "nonlinear", "linear", "continuous", "unknown")
+    try:
+        if not sep or not name or len(parts) < 2 or len(parts) > 4:
+            raise ValueError
+        low, high = float(parts[0]), float(parts[1])
+        kind = parts[2] if len(parts) > 2 else "unknown"
+        items = len(parts) > 3 and parts[3] == "items"
+        if kind not in kinds or (len(parts) > 3 and not items) or not low < high:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"--metric {text!r}: write NAME=LOW:HIGH[:KIND[:items]], e.g. "
+                         f"my_accuracy=0:1:nonlinear:items, with LOW < HIGH and KIND one of "
+                         f"{', '.join(kinds)}.") from None
+    return name, MetricInfo(kind, low, high, name not in lower, items, "given on the command line")
+
+
 def _fail(message: str) -> int:
     print(f"emergence diagnose: error: {message}", file=sys.stderr)
     return 2
@@ -126,7 +159,8 @@ def _diagnose(args) -> int:
     if args.bigbench_scale:
         scoring["bigbench_scale"] = args.bigbench_scale
     try:
-        curves = diagnose(args.path, kind=args.input, scale_unit=args.scale_unit,
+        metrics = dict(metric_option(m, set(args.lower_is_better)) for m in args.metric)
+        curves = diagnose(args.path, kind=args.input, scale_unit=args.scale_unit, metrics=metrics,
                           cutoff=EMERGENCE_CUTOFF if args.cutoff is None else args.cutoff,
                           holdout=args.holdout, target_length=args.target_length,
                           lower_is_better=args.lower_is_better, progress=progress, **scoring)

@@ -118,3 +118,18 @@ def test_summary_and_the_top_level_help_in_process(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 3 and lines[1].startswith("8 curves: 3 sharp")
     assert lines[2].startswith("note:")
+
+
+def test_a_metric_described_on_the_command_line(tmp_path, capsys):
+    from emergence.cli import main
+
+    path = tmp_path / "mine.csv"
+    path.write_text("task,family,model,scale,metric,value,n_items\n" + "".join(
+        f"t,F,m{i},1e{7 + i},pass_all,{v},50\n" for i, v in enumerate([0, 0, 0.02, 0.5])))
+    assert main(["diagnose", str(path)]) == 0
+    assert "pass_all (unknown)" in capsys.readouterr().out
+    assert main(["diagnose", str(path), "--metric", "pass_all=0:1:discontinuous:items"]) == 0
+    out = capsys.readouterr().out
+    assert "pass_all (discontinuous)" in out and "the 2 smallest models at 0 of 50" in out
+    assert main(["diagnose", str(path), "--metric", "pass_all=1:0"]) == 2
+    assert "write NAME=LOW:HIGH" in capsys.readouterr().err
