@@ -56,6 +56,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from .exercises import STATUSES
 
 __all__ = ["Exercise", "exercises", "check_calls", "student_edition", "write_student_editions",
+           "bibliography", "plain_roles",
            "normalize", "normalize_file", "grade", "Grades", "run_notebook",
            "synthetic_chapter", "KERNELSPEC", "main"]
 
@@ -355,14 +356,111 @@ def _stub(qid: str) -> NotebookNode:
     return new_code_cell(f'answer = None  {STUB_COMMENT}\ncheck("{qid}", answer)')
 
 
-def student_edition(nb: NotebookNode, name: str = "") -> NotebookNode:
+def _braced(text: str, start: int) -> str:
+    """The text inside the braces that open at ``text[start]``."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[start + 1:i]
+    return text[start + 1:]
+
+
+def bibliography(path) -> dict[str, tuple[str, str]]:
+    """``{key: (authors as cited, year)}`` from a BibTeX file, for plain-text citations.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "r.bib"
+    >>> _ = f.write_text("@article{k, author = {Wei, Jason and Tay, Yi and Zoph, B.}, year = {2022}}")
+    >>> bibliography(f)
+    {'k': ('Wei et al.', '2022')}
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    found = {}
+    for m in re.finditer(r"@\w+\s*\{\s*([^,\s]+)\s*,", text):
+        body = _braced(text, text.index("{", m.start()))
+        fields = {}
+        for f in re.finditer(r"(\w+)\s*=\s*\{", body):
+            fields.setdefault(f[1].lower(), _braced(body, f.end() - 1))
+        people = [p.strip() for p in re.split(r"\s+and\s+", fields.get("author", "")) if p.strip()]
+        last = [re.sub(r"[{}]", "", p.split(",")[0] if "," in p else p.split()[-1]) for p in people]
+        if len(last) > 2 or "others" in last:
+            who = f"{last[0]} et al."
+        else:
+            who = " and ".join(last) or m[1]
+        found[m[1]] = (who, re.sub(r"[{}]", "", fields.get("year", "n.d.")))
+    return found
+
+
+def plain_roles(text: str, references: dict | None = None, titles: dict | None = None) -> str:
+    """MyST citation and cross-reference roles as plain text, for a Markdown renderer that
+    does not know them (Colab): ``{cite:t}`key``` becomes "Wei et al. (2022)",
+    ``{cite:p}`` "(Wei et al. 2022)", ``{doc}`02_mirage_derived``` the chapter's title.
+
+    Examples
+    --------
+    >>> plain_roles("As {cite:t}`k` show {cite:p}`k`; see {doc}`02_x`.",
+    ...             {"k": ("Wei et al.", "2022")}, {"02_x": "The mirage"})
+    'As Wei et al. (2022) show (Wei et al. 2022); see "The mirage".'
+    """
+    references, titles = references or {}, titles or {}
+
+    def cite(m):
+        keys = [k.strip() for k in m[2].split(",")]
+        if not all(k in references for k in keys):
+            return m[0]
+        if m[1] in (":t", ":ts"):
+            return "; ".join(f"{references[k][0]} ({references[k][1]})" for k in keys)
+        return "(" + "; ".join(f"{references[k][0]} {references[k][1]}" for k in keys) + ")"
+
+    def ref(m):
+        shown = re.match(r"^(.*?)\s*<([^>]+)>$", m[2])
+        if shown:
+            return shown[1]
+        target = m[2].split("/")[-1]
+        if m[1] == "doc":
+            return f'"{titles[target]}"' if target in titles else m[0]
+        return m[2]
+
+    text = re.sub(r"\{cite(:t|:p|:ps|:ts)?\}`([^`]+)`", cite, text)
+    return re.sub(r"\{(doc|ref)\}`([^`]+)`", ref, text)
+
+
+def _titles(folder: Path) -> dict[str, str]:
+    titles = {}
+    for path in sorted(folder.glob("*.ipynb")) + sorted(folder.glob("*.md")):
+        try:
+            text = (path.read_text(encoding="utf-8") if path.suffix == ".md" else
+                    "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
+                              if c.cell_type == "markdown"))
+        except Exception:
+            continue
+        first = re.search(r"^# (.+)$", text, re.M)
+        if first:
+            titles[path.stem] = first[1].strip()
+    return titles
+
+
+def _references_near(folder: Path) -> dict:
+    for parent in (folder, *list(folder.parents)[:2]):
+        if (parent / "references.bib").exists():
+            return bibliography(parent / "references.bib")
+    return {}
+
+
+def student_edition(nb: NotebookNode, name: str = "", references: dict | None = None,
+                    titles: dict | None = None) -> NotebookNode:
     """The student edition of a chapter.
 
     Solutions and hidden prose checks are removed; each exercise is plain Markdown (a
     heading with its check id, then its text) followed by exactly one answer cell
     ``answer = None ...; check("id", answer)`` (the chapter's own, if it has one); a note
     for students follows the title; no outputs. The notebook's metadata lists its
-    exercises (``metadata.emergence``), which the grader reads.
+    exercises (``metadata.emergence``), which the grader reads. Citations and
+    cross-references become plain text (`plain_roles`) when ``references`` (from
+    `bibliography`) and ``titles`` (document name -> title) are given.
     """
     source = normalize(nb, name)
     found = {e.cell: [] for e in exercises(source)}
@@ -414,6 +512,8 @@ def student_edition(nb: NotebookNode, name: str = "") -> NotebookNode:
         new = _replace_lines(text, spans) if spans else text
         for label, qid in labels.items():
             new = re.sub(rf"\{{(?:ref|numref)\}}`{re.escape(label)}`", f"exercise {qid}", new)
+        if references is not None or titles is not None:
+            new = plain_roles(new, references, titles)
         if pending:
             out.extend(_stub(q) for q in pending)
             pending = []
@@ -435,13 +535,17 @@ def write_student_editions(chapters, out_dir) -> list[Path]:
     """Write the student edition of each chapter (that has exercises) into ``out_dir``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    written, context = [], {}
     for chapter in map(Path, chapters):
         nb = nbformat.read(chapter, as_version=4)
         if not exercises(nb):
             continue
+        folder = chapter.resolve().parent
+        if folder not in context:
+            context[folder] = (_references_near(folder), _titles(folder))
+        references, titles = context[folder]
         target = out_dir / chapter.name
-        target.write_text(_text(student_edition(nb, chapter.stem)), encoding="utf-8")
+        target.write_text(_text(student_edition(nb, chapter.stem, references, titles)), encoding="utf-8")
         written.append(target)
     return written
 

@@ -290,3 +290,14 @@ def test_the_site_links_and_writes_each_chapters_student_edition(tmp_path):
     cw._write_student_site(app, None)
     written = nbformat.read(tmp_path / "html" / "student" / "tiny.ipynb", as_version=4)
     assert written.metadata["emergence"]["edition"] == "student"
+
+
+def test_student_editions_cite_in_plain_text(tmp_path):
+    """Colab does not know MyST roles: the editions carry citations and chapter links as text."""
+    written = cw.write_student_editions(CHAPTERS, tmp_path)
+    assert len(written) == len(CHAPTERS)
+    bib = cw.bibliography(ROOT / "references.bib")
+    assert bib["schaeffer2023mirage"] == ("Schaeffer et al.", "2023")
+    for path in written:
+        text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+        assert "{cite" not in text and "{doc}" not in text, path.name
