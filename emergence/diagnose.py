@@ -137,6 +137,22 @@ SHARP_KINDS = ("discontinuous", "nonlinear")
 SMOOTH_KINDS = ("linear", "continuous")
 
 
+class SharedTable(pd.DataFrame):
+    """A DataFrame kept in another one's ``attrs`` without being copied.
+
+    pandas deep-copies ``attrs`` into the result of every operation; the points
+    table of a large report would be copied each time a column is selected.
+    This table is shared instead (operations on it give plain DataFrames).
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def __deepcopy__(self, memo=None):
+        return self
+
+
 class DiagnoseInputError(ValueError):
     """Bad input to :func:`diagnose`; the message names the file, column and row."""
 
@@ -267,11 +283,34 @@ def read_table(path) -> pd.DataFrame:
         raise FileNotFoundError(
             f"{path} does not exist: pass a CSV table, per-item outputs or a BIG-bench "
             "results folder.")
-    sep = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    sep = _separator(path)
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
+        header = pd.read_csv(path, nrows=0, sep=sep).columns
+        # numbers parsed by the C reader (a column with text in it stays text, and the
+        # checks then name the cell); every other column kept as text, 'NA' included
+        numeric = [c for c in header if c in _NUMERIC]
+        return pd.read_csv(path, sep=sep, dtype={c: str for c in header if c not in numeric},
+                           keep_default_na=False, na_values={c: _MISSING for c in numeric})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise DiagnoseInputError(f"{path}: cannot be read as a CSV table ({err}).") from None
+
+
+_NUMERIC = ("scale", "value", "n_items", "chance", "length")
+_MISSING = ["", "NaN", "nan", "NA", "N/A", "n/a", "null", "None"]
+
+
+def _separator(path: Path) -> str:
+    return "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+
+
+def _raw_text(where, column, position):
+    """The cell as written in the file, for an error message."""
+    if not where.is_file:
+        return None
+    path = Path(where.source)
+    text = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False,
+                       sep=_separator(path))[column]
+    return text.iloc[position]
 
 
 def _numbers(table, column, where: _Where, *, required=True) -> np.ndarray:
@@ -281,18 +320,27 @@ def _numbers(table, column, where: _Where, *, required=True) -> np.ndarray:
         values = raw.to_numpy(dtype=float)
         blank = np.zeros(len(raw), dtype=bool)
     else:
-        text = raw.astype(str).str.strip()
-        blank = (text.eq("") | raw.isna()).to_numpy()
-        values = pd.to_numeric(text.where(~blank, None), errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(values) & ~blank & ~text.str.lower().isin(["nan", "na", "n/a"]).to_numpy()
-        if bad.any():
-            pos = np.flatnonzero(bad)
-            where.fail(column, pos, f"{raw.iloc[pos[0]]!r} is not a number.")
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, copy=True)
+        blank = np.zeros(len(raw), dtype=bool)
+        odd = np.flatnonzero(np.isnan(values))  # look closer only at what did not parse
+        if odd.size:
+            text = raw.iloc[odd].astype(str).str.strip()
+            again = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(float)
+            values[odd] = again
+            blank[odd] = (text.eq("") | raw.iloc[odd].isna()).to_numpy()
+            missing_word = text.str.lower().isin(["nan", "na", "n/a"]).to_numpy()
+            bad = odd[np.isnan(again) & ~blank[odd] & ~missing_word]
+            if bad.size:
+                where.fail(column, bad, f"{raw.iloc[bad[0]]!r} is not a number.")
     missing = np.isnan(values)
     if required and missing.any():
         pos = np.flatnonzero(missing)
+        written = raw.iloc[pos[0]]
+        if pd.api.types.is_numeric_dtype(raw):
+            written = _raw_text(where, column, pos[0])
+            blank[pos[0]] = written is not None and written.strip() == ""
         where.fail(column, pos, "empty cell: every row needs a number." if blank[pos[0]] else
-                   f"{raw.iloc[pos[0]]!r}: a missing value, but every row needs a number (drop "
+                   f"{written!r}: a missing value, but every row needs a number (drop "
                    "the rows of models that were not run).")
     if np.isinf(values).any():
         where.fail(column, np.flatnonzero(np.isinf(values)), "infinite value.")
@@ -783,7 +831,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
     curves["verdict"] = _verdicts(curves, cutoff, holdout)
 
     points = points.drop(columns=["_curve", "_pos"], errors="ignore")
-    curves.attrs["points"] = points
+    curves.attrs["points"] = SharedTable(points)
     curves.attrs["settings"] = {
         "source": name, "input": input_kind, "scale_unit": scale_unit,
         "cutoff": cutoff, "holdout": int(holdout), "rows": int(len(t)),
