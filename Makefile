@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean lab regenerate regenerated-check clean student grade
+.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check clean student grade
 
 env: $(STAMP)
 
@@ -19,7 +19,7 @@ $(STAMP): requirements.txt pyproject.toml
 book: env
 	$(BIN)/jupyter-book build . -W -n --keep-going
 
-test: unit notebooks build-clean
+test: unit notebooks build-clean site-test
 
 unit: env
 	$(BIN)/python -m pytest -p no:cacheprovider tests emergence
@@ -31,6 +31,17 @@ notebooks: env
 build-clean: env
 	$(BIN)/jupyter-book clean . --all
 	$(BIN)/jupyter-book build . -W -n --keep-going
+
+# The built site as its readers meet it (run after a build): every page checked on disk
+# and in Debian's Chromium (apt-get install chromium) with the network blocked; screenshots
+# of every page at 1280 and 400 px, and the measured page weights, go to _build/screenshots.
+site-test: env
+	rm -rf _build/screenshots
+	SITE_DIR=_build/html $(BIN)/python -m pytest -p no:cacheprovider tests/test_site.py tests/browser
+
+# The whole book as one PDF, printed offline from the built site by Chromium (make book first).
+pdf: env
+	$(BIN)/python -m emergence.static_site pdf _build/html _build/pdf/book.pdf
 
 lab: env
 	$(BIN)/jupyter lab book/

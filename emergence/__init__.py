@@ -11,7 +11,12 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.score`: the emergence score of a curve;
 - :mod:`emergence.scaling`: power-law fits and intervals;
 - :mod:`emergence.datasets`: the validated tables of ``data/``;
-- :mod:`emergence.plotting`: the house style;
+- :mod:`emergence.plotting`: the house style (a colour-blind-safe palette, figures
+  sized for the column and shown with their alt text);
+- :mod:`emergence.claims`: hidden checks of the prose that report, not fail, when a
+  reader changes a constant;
+- :mod:`emergence.static_site`: the build's additions to the site (formulas typeset
+  offline, alt text, a lighter theme) and the whole book as one PDF;
 - :mod:`emergence.exercises`: immediate feedback for the exercises;
 - :mod:`emergence.coursework`: the student edition, grading of submitted notebooks,
   and the notebooks' stored form;

@@ -14,8 +14,10 @@ A Sphinx extension, listed in ``_config.yml``, that
   scripts, which the theme loads only for a search-as-you-type box the book does not
   use (its search box opens the search page).
 
-It also holds the measures the site's tests share: what a page loads from outside
-the site (:func:`outside_references`) and how much it loads (:func:`page_weight`).
+It also holds the measures the site's tests share (what a page loads from outside the
+site, :func:`outside_references`; a figure's alt text and size, :func:`figure_text`) and
+prints the whole book as one PDF with Chromium (:func:`print_book`,
+``python -m emergence.static_site pdf _build/html _build/pdf/book.pdf``).
 
 MathJax is fetched once (``npm pack mathjax@3.2.2``) into
 ``$XDG_CACHE_HOME/emergence-book`` (``~/.cache`` by default) and checked against
@@ -37,8 +39,9 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-__all__ = ["MATHJAX_VERSION", "MATHJAX_INTEGRITY", "mathjax_package", "typeset", "setup",
-           "outside_references", "page_weight", "figure_text"]
+__all__ = ["MATHJAX_VERSION", "MATHJAX_INTEGRITY", "mathjax_package", "typeset", "typeset_body",
+           "setup", "outside_references", "figure_text", "reading_order",
+           "print_book"]
 
 MATHJAX_VERSION = "3.2.2"
 #: The npm registry's sha512 integrity of ``mathjax-3.2.2.tgz``.
@@ -217,10 +220,23 @@ def _page_context(app, pagename, templatename, context, doctree):
                 seen.add(key)
                 kept.append(s)
         scripts[:] = kept
-    body, css = typeset_body(context.get("body", ""))
+    body = context.get("body", "")
+    if 'class="sd-' not in body:
+        # sphinx-design's stylesheet and tab script, for a page that has none of its parts
+        for key in ("css_files", "script_files"):
+            files = context.get(key)
+            if isinstance(files, list):
+                files[:] = [f for f in files if not str(getattr(f, "filename", "") or "").endswith(
+                    ("sphinx-design.min.css", "design-tabs.js"))]
+    # The page's formulas, and those of its headings in the page's table of contents, in one run.
+    toc = context.get("toc") if isinstance(context.get("toc"), str) else ""
+    marker = "<!--emergence-toc-->"
+    both, css = typeset_body(body + marker + toc)
     if css is None:
         return
-    context["body"] = body
+    context["body"], _, new_toc = both.partition(marker)
+    if toc:
+        context["toc"] = new_toc
     name = f"chtml-{hashlib.sha1(css.encode()).hexdigest()[:12]}.css"
     target = Path(app.outdir) / "_static" / "mathjax" / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -330,6 +346,101 @@ def outside_references(page_html: str) -> list[str]:
     return found
 
 
-def page_weight(sizes: dict) -> int:
-    """Bytes a page loads: the sum of the sizes of every distinct address it requested."""
-    return int(sum(sizes.values()))
+
+# --- the whole book as one PDF ------------------------------------------------------------
+
+_ARTICLE = re.compile(r'(<article class="bd-article">)(.*?)(</article>)', re.DOTALL)
+_CHTML_LINK = re.compile(r'<link rel="stylesheet" type="text/css" href="[^"]*mathjax/chtml-[^"]+"\s*/?>')
+
+
+def reading_order(site) -> list[str]:
+    """The site's pages in the order of its table of contents (from the front page's sidebar)."""
+    site = Path(site)
+    front = (site / "book" / "intro.html").read_text(encoding="utf-8")
+    nav = front[front.find('<nav class="bd-docs-nav'):]
+    nav = nav[:nav.find("</nav>")]
+    order = ["book/intro.html"]
+    for href in re.findall(r'href="([^"#]+\.html)', nav):
+        page = str((site / "book" / href).resolve().relative_to(site.resolve()))
+        if page not in order and page.startswith("book/"):
+            order.append(page)
+    return order
+
+
+def print_book(site, out, chromium: str = "/usr/bin/chromium") -> Path:
+    """Print the built site as one PDF, with Chromium: every page in reading order.
+
+    The pages' articles are put one after the other into one page (each chapter on a new
+    sheet), which Chromium prints with the site's own print styles, its typeset formulas and
+    its figures; nothing is fetched from outside the site.
+    """
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    site, out = Path(site), Path(out)
+    pages = reading_order(site)
+    first = (site / pages[0]).read_text(encoding="utf-8")
+    articles, styles = [], set()
+    for page in pages:
+        text = (site / page).read_text(encoding="utf-8")
+        match = _ARTICLE.search(text)
+        if match:
+            articles.append(f'<section class="book-print-chapter">{match.group(2)}</section>')
+        styles.update(_CHTML_LINK.findall(text))
+    head_extra = "".join(sorted(styles)) + (
+        "<style>.book-print-chapter{break-before:page}.book-print-chapter:first-child{break-before:auto}"
+        "details.above-input{display:none}</style>")
+    combined = _ARTICLE.sub(lambda m: m.group(1) + "".join(articles) + m.group(3), first, count=1)
+    combined = combined.replace("</head>", head_extra + "</head>", 1)
+    target = site / "book" / "print-the-book.html"
+    target.write_text(combined, encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run"])
+            tab = browser.new_page()
+            tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base)
+                      else r.abort())
+            tab.goto(base + "book/print-the-book.html", wait_until="networkidle")
+            tab.evaluate("document.fonts.ready")
+            tab.emulate_media(media="print")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            tab.pdf(path=str(out), format="A4", print_background=True,
+                    margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        target.unlink(missing_ok=True)
+    return out
+
+
+def _main(argv=None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m emergence.static_site",
+                                     description="Tools for the book's built site.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    pdf = sub.add_parser("pdf", help="print the built site as one PDF with Chromium")
+    pdf.add_argument("site", help="the built site, e.g. _build/html")
+    pdf.add_argument("out", help="the PDF to write, e.g. _build/pdf/book.pdf")
+    pdf.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args(argv)
+    if not (Path(args.site) / "book" / "intro.html").is_file():
+        parser.error(f"{args.site} holds no built book (book/intro.html): run 'make book' first.")
+    path = print_book(args.site, args.out, args.chromium)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())

@@ -27,3 +27,25 @@ def test_the_sliders_exist_and_redraw():
     assert len(plt.get_fignums()) >= before
     plt.close("all")
 
+
+
+def test_the_static_explorer_shows_the_same_numbers_as_the_figure():
+    # One implementation: every frame of the page's explorer is mirage_frame's output,
+    # which draw_mirage draws.
+    frames = explore.explorer_frames(lengths=[1, 5], alphas=[-0.5], items=[100, 100_000])
+    for i, length in enumerate([1, 5]):
+        for k, n_items in enumerate([100, 100_000]):
+            out = explore.draw_mirage(length=length, n_items=n_items)
+            plt.close("all")
+            cell = frames["frames"][i][0][k]
+            assert cell[0] == list(out["table"]["n_exact"])
+            assert cell[4] == (None if out["accuracy"] == float("inf")
+                               else float(f"{out['accuracy']:.3g}"))
+
+
+def test_the_static_explorer_is_one_self_contained_output():
+    page = explore.static_explorer().data
+    assert page.count('class="mirage-explorer"') == 1 and "mirage-data" in page
+    assert "<script>" in page and "http" not in page.split("<script>")[-1].replace(
+        "http://www.w3.org/2000/svg", "")                 # nothing fetched from elsewhere
+    assert len(page) < 100_000                              # light enough for the page budget

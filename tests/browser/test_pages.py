@@ -1,0 +1,229 @@
+"""The built site in a real browser: Debian's Chromium, driven by Playwright, every page.
+
+For every page, served on localhost with every other address blocked: no request
+leaves the machine and none fails, no script error, formulas are typeset (no raw TeX),
+every image loads and has alt text, figure text is at least 11 CSS px at the desktop
+column width, the page weighs under 1.5 MB, and at 400 px it does not scroll sideways.
+On chapter pages an exercise's solution opens, and on the mirage chapter the static
+explorer redraws when a slider moves. Screenshots of every page at 1280 and 400 px go
+to ``_build/screenshots`` (CI keeps them), and the measured weights to
+``_build/screenshots/weights.tsv``.
+
+Run by ``make site-test`` after the build (``SITE_DIR=_build/html``); skipped without
+``SITE_DIR``. The browser is ``/usr/bin/chromium`` (``apt-get install chromium``), or
+``$CHROMIUM``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from emergence.plotting import MIN_TEXT_PX
+from emergence.static_site import figure_text
+
+SITE = Path(os.environ["SITE_DIR"]) if os.environ.get("SITE_DIR") else None
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "_build/screenshots"))
+PAGE_BUDGET = 1_500_000
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--disable-default-apps", "--disable-extensions"]
+
+pytestmark = pytest.mark.skipif(SITE is None or not (SITE / "index.html").is_file(),
+                                reason="needs a built site: SITE_DIR=_build/html (make site-test)")
+
+
+def site_pages() -> list[str]:
+    if SITE is None or not SITE.is_dir():
+        return []
+    skip = {"_static", "_sources", "_images", "jupyter_execute"}
+    return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
+                  if not skip & set(p.relative_to(SITE).parts) and p.name != "genindex.html")
+
+
+PAGES = site_pages()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    handler = functools.partial(_Quiet, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no browser at {CHROMIUM}: apt-get install chromium")
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=ARGS, headless=True,
+            viewport={"width": 1280, "height": 900})
+        yield context
+        context.close()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_page(browser, server, page, width):
+    """Load ``page`` at ``width`` px with every address but the local server blocked."""
+    tab = browser.new_page()
+    tab.set_viewport_size({"width": width, "height": 900})
+    record = {"outside": [], "failed": [], "errors": [], "sizes": {}}
+
+    def route(r):
+        if r.request.url.startswith(server) or r.request.url.startswith("data:"):
+            r.continue_()
+        else:
+            record["outside"].append(r.request.url)
+            r.abort()
+
+    def response(resp):
+        if resp.status >= 400:
+            record["failed"].append(f"{resp.status} {resp.url}")
+        try:
+            record["sizes"][resp.url] = len(resp.body())
+        except Exception:          # a redirect or an aborted request has no body
+            pass
+
+    tab.route("**/*", route)
+    tab.on("response", response)
+    tab.on("pageerror", lambda e: record["errors"].append(str(e)))
+    tab.goto(server + page, wait_until="networkidle")
+    tab.evaluate("document.fonts.ready")
+    tab.wait_for_timeout(300)
+    return tab, record
+
+
+def shot(tab, page, width):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SHOTS / f"{page.replace('/', '_').removesuffix('.html')}-{width}.png"),
+                   full_page=True)
+
+
+_TEXT_OUTSIDE_CODE = """() => {
+  const body = document.querySelector('article') || document.body;
+  const copy = body.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style, mjx-container, .cell_input').forEach(e => e.remove());
+  return copy.innerText;
+}"""
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_at_desktop_width(browser, server, page):
+    tab, record = open_page(browser, server, page, 1280)
+    try:
+        assert record["outside"] == [], "requests that left the machine"
+        assert record["failed"] == []
+        assert record["errors"] == [], "script errors"
+        weight = sum(record["sizes"].values())
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        with open(SHOTS / "weights.tsv", "a") as f:
+            f.write(f"{page}\t{weight}\t{len(record['sizes'])}\n")
+        assert weight < PAGE_BUDGET, f"{page} loads {weight / 1e6:.2f} MB"
+
+        text = tab.evaluate(_TEXT_OUTSIDE_CODE)
+        for raw in ("$$", "\\(", "\\[", "\\begin{", "\\frac"):
+            assert raw not in text, f"raw TeX {raw!r} on the page"
+        source = (SITE / page).read_text(encoding="utf-8")
+        if "math notranslate" in source:
+            assert tab.locator("mjx-container").count() > 0
+            assert tab.locator("mjx-merror").count() == 0
+
+        images = tab.evaluate("""() => [...document.querySelectorAll('img')].map(i => (
+            {src: i.getAttribute('src'), alt: i.getAttribute('alt'), loaded: i.complete && i.naturalWidth > 0,
+             shown: i.getBoundingClientRect().width}))""")
+        for img in images:
+            assert img["loaded"], f"{img['src']} did not load"
+            assert img["alt"] and "/" not in img["alt"][:40], f"{img['src']} has alt {img['alt']!r}"
+            if "_images/" in img["src"] and img["shown"] > 0:
+                meta = figure_text((SITE / page).parent / img["src"])
+                scale = img["shown"] / int(meta["CSS width"])
+                smallest = float(meta["Smallest text px"]) * scale
+                assert smallest >= MIN_TEXT_PX - 0.05, \
+                    f"{img['src']}: smallest text {smallest:.1f} px at 1280"
+        shot(tab, page, 1280)
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_on_a_phone_does_not_scroll_sideways(browser, server, page):
+    tab, record = open_page(browser, server, page, 400)
+    try:
+        assert record["outside"] == []
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= 400, f"{page} is {width} px wide at 400 px"
+        shot(tab, page, 400)
+    finally:
+        tab.close()
+
+
+CHAPTERS_WITH_SOLUTIONS = [p for p in PAGES if SITE and 'class="solution' in
+                           (SITE / p).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("page", CHAPTERS_WITH_SOLUTIONS)
+def test_a_solution_opens(browser, server, page):
+    tab, _ = open_page(browser, server, page, 1280)
+    try:
+        solution = tab.locator("div.solution.dropdown").first
+        body = solution.locator(".section, .solution-content, .cell, p").last
+        assert not body.is_visible(), "the solution is open before it is asked for"
+        solution.locator(".toggle-button, .admonition-title").first.click()
+        body.wait_for(state="visible", timeout=5000)
+    finally:
+        tab.close()
+
+
+EXPLORER_PAGES = [p for p in PAGES if SITE and "mirage-explorer" in (SITE / p).read_text(encoding="utf-8")]
+
+
+def test_the_mirage_explorer_is_on_the_site():
+    assert EXPLORER_PAGES, "no page carries the static mirage explorer"
+
+
+@pytest.mark.parametrize("page", EXPLORER_PAGES)
+def test_the_static_explorer_redraws_when_a_slider_moves(browser, server, page):
+    tab, record = open_page(browser, server, page, 1280)
+    try:
+        explorer = tab.locator(".mirage-explorer").first
+        explorer.scroll_into_view_if_needed()
+        summary = explorer.locator(".mirage-summary")
+        before = summary.inner_text()
+        title = explorer.locator("svg.mirage-panel").first.locator("text").last
+        curve_before = explorer.locator("polyline.model-curve").first.get_attribute("points")
+        assert re.search(r"L = 5, .* 100 items", before), before
+        length, _, items = explorer.locator("input[type=range]").all()
+        length.focus()
+        for _ in range(4):
+            tab.keyboard.press("ArrowLeft")                    # L from 5 to 1
+        items.focus()
+        tab.keyboard.press("End")                               # 100,000 test items
+        after = summary.inner_text()
+        assert after != before and after.startswith("L = 1,") and "100,000 items" in after, after
+        assert explorer.locator("polyline.model-curve").first.get_attribute("points") != curve_before
+        assert "0 of 8 models score 0" in after, after
+        assert title.count() == 1
+        shot(tab, page.replace(".html", "-explorer.html"), 1280)
+    finally:
+        tab.close()

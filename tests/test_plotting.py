@@ -1,0 +1,119 @@
+"""The house style: a palette readers with colour-vision deficiencies can tell apart, and
+figures shown with alt text at a size whose text is legible in the book's column."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import io  # noqa: E402
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from emergence import plotting  # noqa: E402
+from emergence.plotting import (FAMILY_COLORS, FAMILY_MARKERS, METRIC_COLORS, MIN_TEXT_PX,  # noqa: E402
+                                figure_png, family_style, show_figure, use_house_style)
+
+# Families that share a plot: those of Wei et al.'s figures, and the open base models.
+PAPER = ["GPT-3", "LaMDA", "PaLM", "Gopher", "Chinchilla", "Anthropic LM"]
+OPEN = ["Pythia", "OPT", "Qwen1.5", "Llama", "Llama-2", "BLOOM", "GPT-Neo/J", "StarCoder", "XGLM"]
+
+# Machado, Oliveira & Fernandes (2009), severity 1: linear-RGB simulation matrices.
+CVD = {
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216],
+                   [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413],
+                     [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602],
+                   [0.004733, 0.691367, 0.303900]],
+}
+
+
+def lab(hex_colour, vision=None):
+    """CIELAB (D65) of an sRGB colour, as seen with normal vision or a deficiency."""
+    srgb = np.array(matplotlib.colors.to_rgb(hex_colour))
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    if vision:
+        linear = np.clip(np.array(CVD[vision]) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ linear / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("group", [PAPER, OPEN], ids=["paper", "open"])
+def test_families_that_share_a_plot_differ_in_colour_and_marker(group):
+    assert len({FAMILY_COLORS[f] for f in group}) == len(group)
+    assert len({FAMILY_MARKERS[f] for f in group}) == len(group)
+
+
+@pytest.mark.parametrize("vision", [None, *CVD])
+@pytest.mark.parametrize("group", [PAPER, OPEN], ids=["paper", "open"])
+def test_the_family_colours_stay_apart_under_colour_vision_deficiencies(group, vision):
+    # Every two families of a group stay more than 12 CIELAB units apart under each
+    # simulated deficiency (a just noticeable difference is about 2.3; the closest pair,
+    # Llama and XGLM under protanopia, is 13.5 apart), and their markers differ too.
+    points = [lab(FAMILY_COLORS[f], vision) for f in group]
+    gaps = [np.linalg.norm(a - b) for i, a in enumerate(points) for b in points[i + 1:]]
+    assert min(gaps) > 12
+
+
+def test_sharp_metrics_are_warm_and_smooth_ones_cool():
+    warm = [METRIC_COLORS[m] for m in ("exact_match", "multiple_choice_grade")]
+    cool = [METRIC_COLORS[m] for m in ("token_edit_distance", "brier_score")]
+    assert all(lab(c)[2] > 30 for c in warm) and all(lab(c)[2] < 0 for c in cool)
+
+
+def test_an_unknown_family_gets_a_neutral_style():
+    assert family_style("nobody's family") == {"color": "#555555", "marker": "."}
+
+
+def test_figure_png_carries_the_alt_text_and_doubles_the_density():
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2, 3], [3, 1, 2])
+    png, width, text_px = figure_png(fig, "Three points that fall and then rise again.")
+    plt.close(fig)
+    image = Image.open(io.BytesIO(png))
+    assert image.text["Description"] == "Three points that fall and then rise again."
+    assert image.width == pytest.approx(2 * width, abs=2) and width <= plotting.COLUMN_PX
+    assert text_px >= MIN_TEXT_PX and image.mode == "P"        # a palette PNG
+
+
+@pytest.mark.parametrize("alt", ["", "   ", None, "figure.png", "../_images/ab12.png", "a plot"])
+def test_alt_text_must_state_a_message(alt):
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="alt"):
+        figure_png(fig, alt)
+    plt.close(fig)
+
+
+def test_a_figure_too_wide_for_its_text_is_refused():
+    use_house_style()
+    fig, axes = plt.subplots(1, 4, figsize=(12, 3))
+    with pytest.raises(ValueError, match="stack its panels"):
+        figure_png(fig, "Four panels side by side, far too wide for the column.")
+    plt.close(fig)
+
+
+def test_show_figure_displays_the_image_with_its_alt_text_and_closes_it(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *a, **k: shown.append((a, k)))
+    use_house_style()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [1, 2])
+    show_figure(fig, "A straight line rises from one to two.")
+    (bundle,), kwargs = shown[0]
+    assert set(bundle) == {"image/png", "text/plain"}
+    assert kwargs["metadata"]["image/png"]["alt"] == "A straight line rises from one to two."
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_mark_simulated_corners():
+    fig, ax = plt.subplots()
+    plotting.mark_simulated(ax, loc="lower left")
+    with pytest.raises(ValueError, match="loc"):
+        plotting.mark_simulated(ax, loc="middle")
+    plt.close(fig)

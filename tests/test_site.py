@@ -1,0 +1,124 @@
+"""Checks of the built site, page by page: nothing loaded from outside, alt text, sharp and legible figures, weight.
+
+They read a built site, so they run after the build: ``make site-test`` (part of
+``make test``, after the clean build) points ``SITE_DIR`` at ``_build/html``. Without
+``SITE_DIR`` they are skipped, so the unit tests run before any build. The real browser's
+view of the same pages is in ``tests/browser/test_pages.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from emergence.plotting import COLUMN_PX, MIN_TEXT_PX
+from emergence.static_site import figure_text, outside_references
+
+SITE = Path(os.environ["SITE_DIR"]) if os.environ.get("SITE_DIR") else None
+pytestmark = pytest.mark.skipif(SITE is None or not (SITE / "index.html").is_file(),
+                                reason="needs a built site: SITE_DIR=_build/html (make site-test)")
+
+#: A chapter page weighs less than this, with its figures (DESIGN.md's budget).
+PAGE_BUDGET = 1_500_000
+
+
+def site_pages() -> list[str]:
+    if SITE is None or not SITE.is_dir():
+        return []
+    skip = {"_static", "_sources", "_images", "jupyter_execute"}
+    return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
+                  if not skip & set(p.relative_to(SITE).parts))
+
+
+PAGES = site_pages()
+_TAG = re.compile(r"<(img|script|link)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(r'\b([\w-]+)\s*=\s*"([^"]*)"')
+
+
+def tags(html: str, name: str) -> list[dict]:
+    return [dict(_ATTR.findall(attrs)) for tag, attrs in _TAG.findall(html) if tag.lower() == name]
+
+
+def local(page: str, url: str) -> Path:
+    return (SITE / page).parent / url.split("?")[0].split("#")[0]
+
+
+def test_the_site_has_every_chapter():
+    chapters = [p for p in PAGES if p.startswith("book/0")]
+    assert len(chapters) >= 8, chapters
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_loads_anything_from_outside(page):
+    html = (SITE / page).read_text(encoding="utf-8")
+    assert outside_references(html) == []
+    for link in tags(html, "link"):
+        if "stylesheet" in link.get("rel", ""):
+            css = local(page, link["href"])
+            assert css.is_file(), link["href"]
+            assert outside_references(f"<style>{css.read_text(encoding='utf-8')}</style>") == [], css
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_carries_a_math_script_or_raw_tex(page):
+    html = (SITE / page).read_text(encoding="utf-8")
+    assert "mathjax" not in " ".join(s.get("src", "") for s in tags(html, "script")).lower()
+    assert "window.MathJax" not in html
+    assert not re.search(r'class="[^"]*math notranslate nohighlight"[^>]*>\s*\\[(\[]', html), \
+        "a formula left as TeX"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_image_has_alt_text_that_is_not_a_path(page):
+    html = (SITE / page).read_text(encoding="utf-8")
+    for img in tags(html, "img"):
+        alt = img.get("alt", "").strip()
+        assert alt, f"no alt text: {img.get('src')}"
+        assert not re.search(r"\.(png|svg|jpe?g|gif)$|^[./]*_images/|[0-9a-f]{32}", alt), \
+            f"alt text is a path: {alt}"
+        if "_images/" in img.get("src", ""):
+            assert len(alt.split()) >= 8, f"a figure's alt text should state its message: {alt!r}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_figure_is_twice_as_sharp_and_legible_in_the_column(page):
+    from PIL import Image
+
+    html = (SITE / page).read_text(encoding="utf-8")
+    for img in tags(html, "img"):
+        if "_images/" not in img.get("src", ""):
+            continue
+        path = local(page, img["src"])
+        meta = figure_text(path)
+        assert "CSS width" in meta, f"{path.name} was not shown with plotting.show_figure"
+        width = int(meta["CSS width"])
+        with Image.open(path) as image:
+            assert image.width >= 2 * width - 2, f"{path.name} is not drawn at twice its size"
+        shown = float(meta["Smallest text px"]) * min(1.0, COLUMN_PX / width)
+        assert shown >= MIN_TEXT_PX, f"{path.name}: smallest text {shown:.1f} px in the column"
+
+
+def static_weight(page: str) -> int:
+    """Bytes of a page and everything it links: scripts, stylesheets, images, and the fonts
+    its MathJax stylesheet names (an upper bound: a browser fetches only the fonts it uses)."""
+    html = (SITE / page).read_text(encoding="utf-8")
+    files = {SITE / page}
+    for tag, key in (("script", "src"), ("link", "href"), ("img", "src")):
+        for t in tags(html, tag):
+            if tag == "link" and "stylesheet" not in t.get("rel", ""):
+                continue
+            if t.get(key) and not t[key].startswith("data:"):
+                files.add(local(page, t[key]).resolve())
+    for css in [f for f in files if f.name.startswith("chtml-")]:
+        for font in set(re.findall(r'url\("?([^")]+\.woff)', css.read_text(encoding="utf-8"))):
+            files.add((css.parent / font).resolve())
+    return sum(f.stat().st_size for f in files if f.is_file())
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_weighs_under_the_budget(page):
+    weight = static_weight(page)
+    assert weight < PAGE_BUDGET, f"{page}: {weight / 1e6:.2f} MB with everything it links"
