@@ -205,7 +205,8 @@ def _is_mathjax(script, app) -> bool:
     return (bool(name) and name == app.config.mathjax_path) or body.startswith("window.MathJax")
 
 
-def _page_context(app, pagename, templatename, context, doctree):
+def _drop_page_scripts(app, pagename, templatename, context, doctree):
+    """After Sphinx's MathJax extension (priority 500) has added its scripts: take them out."""
     if app.builder.format != "html":
         return
     scripts = context.get("script_files")
@@ -220,15 +221,21 @@ def _page_context(app, pagename, templatename, context, doctree):
                 seen.add(key)
                 kept.append(s)
         scripts[:] = kept
-    body = context.get("body", "")
-    if 'class="sd-' not in body:
+    if 'class="sd-' not in context.get("body", ""):
         # sphinx-design's stylesheet and tab script, for a page that has none of its parts
         for key in ("css_files", "script_files"):
             files = context.get(key)
             if isinstance(files, list):
                 files[:] = [f for f in files if not str(getattr(f, "filename", "") or "").endswith(
                     ("sphinx-design.min.css", "design-tabs.js"))]
-    # The page's formulas, and those of its headings in the page's table of contents, in one run.
+
+
+def _typeset_page(app, pagename, templatename, context, doctree):
+    """Before the theme reads the page's table of contents (which it caches): typeset the
+    formulas of the page and of its headings, in one run."""
+    if app.builder.format != "html":
+        return
+    body = context.get("body", "")
     toc = context.get("toc") if isinstance(context.get("toc"), str) else ""
     marker = "<!--emergence-toc-->"
     both, css = typeset_body(body + marker + toc)
@@ -300,7 +307,8 @@ def _finish(app, exception):
 def setup(app):
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
     app.connect("doctree-read", _alt_from_figures, priority=400)
-    app.connect("html-page-context", _page_context, priority=900)
+    app.connect("html-page-context", _typeset_page, priority=100)
+    app.connect("html-page-context", _drop_page_scripts, priority=900)
     app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": False}
 
@@ -357,8 +365,11 @@ def reading_order(site) -> list[str]:
     """The site's pages in the order of its table of contents (from the front page's sidebar)."""
     site = Path(site)
     front = (site / "book" / "intro.html").read_text(encoding="utf-8")
-    nav = front[front.find('<nav class="bd-docs-nav'):]
-    nav = nav[:nav.find("</nav>")]
+    start = front.find("bd-docs-nav")
+    if start < 0:
+        raise ValueError(f"{site / 'book' / 'intro.html'} has no sidebar (bd-docs-nav) to read "
+                         "the reading order from: is it a page of this book's site?")
+    nav = front[start:front.find("</nav>", start)]
     order = ["book/intro.html"]
     for href in re.findall(r'href="([^"#]+\.html)', nav):
         page = str((site / "book" / href).resolve().relative_to(site.resolve()))
@@ -397,8 +408,11 @@ def print_book(site, out, chromium: str = "/usr/bin/chromium") -> Path:
     combined = combined.replace("</head>", head_extra + "</head>", 1)
     target = site / "book" / "print-the-book.html"
     target.write_text(combined, encoding="utf-8")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"

@@ -102,8 +102,8 @@ def test_every_figure_is_twice_as_sharp_and_legible_in_the_column(page):
 
 
 def static_weight(page: str) -> int:
-    """Bytes of a page and everything it links: scripts, stylesheets, images, and the fonts
-    its MathJax stylesheet names (an upper bound: a browser fetches only the fonts it uses)."""
+    """Bytes of a page and of the scripts, stylesheets and images it links. Fonts are left to
+    the browser test, which measures what a browser really loads (only the fonts it uses)."""
     html = (SITE / page).read_text(encoding="utf-8")
     files = {SITE / page}
     for tag, key in (("script", "src"), ("link", "href"), ("img", "src")):
@@ -112,9 +112,6 @@ def static_weight(page: str) -> int:
                 continue
             if t.get(key) and not t[key].startswith("data:"):
                 files.add(local(page, t[key]).resolve())
-    for css in [f for f in files if f.name.startswith("chtml-")]:
-        for font in set(re.findall(r'url\("?([^")]+\.woff)', css.read_text(encoding="utf-8"))):
-            files.add((css.parent / font).resolve())
     return sum(f.stat().st_size for f in files if f.is_file())
 
 

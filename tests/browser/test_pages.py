@@ -187,9 +187,13 @@ def test_a_solution_opens(browser, server, page):
     tab, _ = open_page(browser, server, page, 1280)
     try:
         solution = tab.locator("div.solution.dropdown").first
-        body = solution.locator(".section, .solution-content, .cell, p").last
+        body = solution.locator(":scope > :not(.admonition-title)").first
         assert not body.is_visible(), "the solution is open before it is asked for"
-        solution.locator(".toggle-button, .admonition-title").first.click()
+        button = solution.locator(".toggle-button")
+        if button.count():
+            button.first.click()
+        else:                        # the title's middle may be its link to the exercise
+            solution.locator(".admonition-title").first.click(position={"x": 8, "y": 8})
         body.wait_for(state="visible", timeout=5000)
     finally:
         tab.close()
