@@ -64,8 +64,8 @@ def _four_models(answer):
 def _largest_metric_effect(answer):
     from ..scoreboard import SHARP, SMOOTH, scoreboard
 
-    shares = scoreboard().reset_index().pivot(index="family", columns="kind",
-                                              values="share_of_gain_at_middle")
+    shares = (scoreboard(include_real_jumps=True).reset_index()
+              .pivot(index="family", columns="kind", values="share_of_gain_at_middle"))
     gap = (shares[SMOOTH] - shares[SHARP]).abs().dropna()
     best = gap.idxmax()
     undefined = [f for f in shares.index if f not in gap.index]
@@ -75,8 +75,37 @@ def _largest_metric_effect(answer):
                      options=list(shares.index))
 
 
+def _smooth_average_backtest(answer):
+    from ..backtest import backtest
+    from ..scoreboard import metric_pairs
+
+    curves, _ = metric_pairs(include_real_jumps=True)
+    params, loss, _ = curves["sparse parity: aggregate", "cross-entropy"]
+    x, y = np.asarray(params, dtype=float), np.asarray(loss, dtype=float)
+
+    def ratios(holdout=2, kind="power_law"):
+        t = backtest(x, y, kind=kind, holdout=holdout, higher_is_better=False)
+        return (t["predicted"] / t["observed"]).tolist()
+
+    expected = ratios()[-1]
+    faster = "fell faster" if expected > 1 else "fell more slowly"
+    return close_to(answer, expected, rel=0.02,
+                    right=f"{expected:.2f}: the power law of the {len(x) - 2} narrower models puts the "
+                          f"widest model's aggregate loss at {expected:.1f} times what it reached. The "
+                          "average of many sharp subtasks is smooth, yet at the top it "
+                          f"{faster} than its power law, as the arithmetic family's per-token loss "
+                          "did (exercise predicting-2): smooth is not the same as predictable.",
+                    hint="backtest(x, y, kind='power_law', holdout=2, higher_is_better=False) on the "
+                         "curve's parameters and cross-entropy, then predicted / observed in its last row.",
+                    mistakes={"that is the second widest model; the widest is the last row.": ratios()[0],
+                              "that forecast held back one model; hold back two.": ratios(1)[-1],
+                              "that is a logistic's forecast; a loss is forecast by a power law "
+                              "(kind='power_law').": ratios(kind="logistic")[-1]})
+
+
 CHECKS = {
     "conclusion-1": _zero_of_two_hundred,
     "conclusion-2": _four_models,
     "conclusion-3": _largest_metric_effect,
+    "conclusion-4": _smooth_average_backtest,
 }
