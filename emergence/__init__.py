@@ -28,7 +28,8 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.bigbench`, :mod:`emergence.multiple_comparisons`: the
   BIG-bench results reader, the meta-analysis and its chance baseline;
 - :mod:`emergence.vision`: Reconstruction_c and subset accuracy;
-- :mod:`emergence.scoreboard`: every family under a sharp and a smooth metric;
+- :mod:`emergence.scoreboard`: every family under a sharp and a smooth metric (the
+  real jumps along training too), and each learned subtask of sparse parity;
 - :mod:`emergence.infinite_resolution`: the exact chance that one sampled answer is
   right, from teacher-forced token probabilities, and the PassUntil estimator;
 - :mod:`emergence.option_probability`: a multiple-choice score from log-likelihood to
