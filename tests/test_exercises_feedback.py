@@ -144,3 +144,10 @@ def test_checker_interface_is_unchanged_for_chapter_modules():
     # the chapters' checkers still take an answer and return (ok, message)
     assert close_to(0.101, 0.1, 0.05, 0.0, "yes", "no") == (True, "yes")
     assert close_to(0.2, 0.1, 0.05, 0.0, "yes", "no") == (False, "off by a factor of 2. Hint: no")
+
+
+@pytest.mark.parametrize("value, expected", [(1.4788159369539242e-305, 2659.0), (1e308, 1e-5),
+                                             (5e-324, 1.0), (-1e308, 3.0)])
+def test_feedback_on_extreme_answers_is_a_hint_not_an_error(value, expected):
+    # a ratio that overflows must not reach round(): found by hypothesis
+    assert diagnose(value, expected) in ("too high.", "too low.", "right size, wrong sign.")

@@ -235,7 +235,8 @@ def diagnose(value: float, expected: float, rel: float = 0.02, abs_tol: float = 
         if not _near(value, 1.0, rel, 0) and _near(1 / value, e, rel, abs_tol):
             return "that is the reciprocal of the answer: did you divide the wrong way round?"
         ratio = value / e
-        if ratio > 0:
+        # a ratio that overflows, or whose inverse does, is no recognisable factor
+        if 0 < ratio < math.inf and math.isfinite(1 / ratio):
             big = max(ratio, 1 / ratio)
             k = round(big)
             if 2 <= k <= 10 and abs(big / k - 1) <= max(rel, 1e-3):
