@@ -277,6 +277,23 @@ SCHEMAS["arithmetic_multiple_choice"] = Schema(
     },
 )
 
+SCHEMAS["passuntil_draws"] = Schema(
+    "PassUntil run with a real sampler: the three smallest addition models trained here, "
+    "answers sampled at temperature 1 until two pass or 100,000 are drawn: one row per "
+    "model x problem.",
+    {
+        "model": Column("str", choices=("w002", "w004", "w008")),
+        "params": Column("int", min=1),
+        "problem": Column("int", min=0, max=9999),
+        "samples": Column("int", min=1, max=100_000),
+        "passes": Column("int", min=0, max=2),
+        "first_pass": Column("int", min=1, max=100_000, required=False),
+        "numeric_only": Column("int", min=0),
+        "p_exact": Column("float", min=0, max=1),
+        "p_numeric": Column("float", min=0, max=1),
+    },
+)
+
 # --- Tables of the chapter "Are some jumps real?" (emergence.experiments.sparse_parity
 # and emergence.experiments.grokking) ---
 SCHEMAS["sparse_parity_tasks"] = Schema(

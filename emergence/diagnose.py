@@ -313,6 +313,18 @@ def _raw_text(where, column, position):
     return text.iloc[position]
 
 
+def _optional_counts(table: pd.DataFrame, column: str, where: _Where, problem: str):
+    """An optional column of whole numbers >= 1 (NaN where absent); a bad value fails with its row."""
+    if column not in table.columns:
+        return np.nan
+    values = _numbers(table, column, where, required=False)
+    bad = np.isfinite(values) & ((values < 1) | (np.mod(values, 1) != 0))
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail(column, pos, f"{values[pos[0]]:g} {problem}")
+    return values
+
+
 def _numbers(table, column, where: _Where, *, required=True) -> np.ndarray:
     """A column as floats; text that is not a number is an error naming the row."""
     raw = table[column]
@@ -402,22 +414,10 @@ def _canonical(table: pd.DataFrame, where: _Where, info: dict,
         where.fail("scale", pos, f"scale {out['scale'].iloc[pos[0]]:g} is not positive: a model "
                    "size (parameters or training FLOPs) must be > 0.")
     out["value"] = _numbers(table, "value", where)
-    out["n_items"] = (_numbers(table, "n_items", where, required=False)
-                      if "n_items" in table.columns else np.nan)
-    n = out["n_items"].to_numpy()
-    bad = np.isfinite(n) & ((n < 1) | (np.mod(n, 1) != 0))
-    if bad.any():
-        pos = np.flatnonzero(bad)
-        where.fail("n_items", pos, f"{n[pos[0]]:g} is not a test-set size (a whole number >= 1).")
+    out["n_items"] = _optional_counts(table, "n_items", where, "is not a test-set size (a whole number >= 1).")
     out["chance"] = (_numbers(table, "chance", where, required=False)
                      if "chance" in table.columns else np.nan)
-    out["length"] = (_numbers(table, "length", where, required=False)
-                     if "length" in table.columns else np.nan)
-    L = out["length"].to_numpy()
-    bad = np.isfinite(L) & ((L < 1) | (np.mod(L, 1) != 0))
-    if bad.any():
-        pos = np.flatnonzero(bad)
-        where.fail("length", pos, f"{L[pos[0]]:g} is not a target length (whole tokens >= 1).")
+    out["length"] = _optional_counts(table, "length", where, "is not a target length (whole tokens >= 1).")
 
     names = out["metric"]
     code, metric_names = pd.factorize(names)

@@ -15,7 +15,10 @@ token, not thousands of samples.
   bound that differ only through clipped problems;
 - :func:`pass_until`: the sample-until-``r``-passes estimator, simulated from
   exact per-problem pass probabilities (it checks the estimator's
-  statistics; it is not a sampler of any model);
+  statistics; it is not a sampler of any model:
+  :mod:`emergence.experiments.passuntil` samples real models);
+- :func:`pass_until_estimates`: the estimates from the samples drawn and
+  passes seen, simulated or real;
 - :func:`expected_pass_until`: the exact mean of the ``r = 1`` estimate
   ``1 / K``, which is not the pass probability;
 - :func:`task_scaling_fit`: ``PU(N) = exp(-(N / c) ** alpha)``, fitted as a
@@ -43,6 +46,7 @@ __all__ = [
     "answer_pass_probability",
     "pass_rate_bounds",
     "pass_until",
+    "pass_until_estimates",
     "expected_pass_until",
     "TaskScalingFit",
     "task_scaling_fit",
@@ -200,15 +204,64 @@ def pass_until(p, r: int = 1, max_samples: int = 100_000, seed: int = 0) -> pd.D
     waits = np.where(prob[:, None] <= 0.0, np.inf, np.maximum(waits, 1.0))
     arrivals = np.cumsum(waits, axis=1)
     passes = (arrivals <= budget).sum(axis=1)
-    censored = passes < r
-    samples = np.where(censored, budget, arrivals[:, -1]).astype(np.int64)
-    estimate = passes / samples
+    samples = np.where(passes < r, budget, arrivals[:, -1]).astype(np.int64)
+    table = pass_until_estimates(samples, passes, r=r, max_samples=budget)
+    table.insert(0, "p", prob)
+    return table
+
+
+def pass_until_estimates(samples, passes, r: int, max_samples: int = 100_000) -> pd.DataFrame:
+    """PassUntil's estimates from the samples drawn and the passes seen, per problem.
+
+    The one place where draws, simulated (:func:`pass_until`) or real
+    (:mod:`emergence.experiments.passuntil`), become estimates.
+
+    Parameters
+    ----------
+    samples : array-like of int
+        ``K``: samples drawn for each problem, until its ``r``-th pass or
+        the budget.
+    passes : array-like of int
+        Passes seen among them: ``r``, or fewer for a problem that ran out
+        of budget (censored).
+    r, max_samples : int
+        The passes waited for, and the budget.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``samples``, ``passes``, ``censored``, ``estimate`` (``passes /
+        samples``: ``r / K``, the PassUntil estimate) and ``unbiased`` (``(r -
+        1) / (K - 1)``, the minimum-variance unbiased estimate for inverse
+        sampling, defined for ``r >= 2``; ``passes / max_samples`` for a
+        censored problem).
+
+    Examples
+    --------
+    >>> pass_until_estimates([3, 1000], [2, 1], r=2, max_samples=1000).values.tolist()
+    [[3, 2, False, 0.6666666666666666, 0.5], [1000, 1, True, 0.001, 0.001]]
+    """
+    r = check_positive_int(r, "r")
+    budget = check_positive_int(max_samples, "max_samples")
+    k = np.asarray(samples)
+    seen = np.asarray(passes)
+    if k.shape != seen.shape or k.ndim != 1:
+        raise ValueError(f"samples and passes must be 1-d and of one length, got shapes {k.shape} and {seen.shape}.")
+    if not (np.issubdtype(k.dtype, np.integer) and np.issubdtype(seen.dtype, np.integer)):
+        raise ValueError("samples and passes must be whole numbers (counts of answers drawn and passed).")
+    if ((k < 1) | (k > budget)).any():
+        raise ValueError(f"samples must lie between 1 and max_samples={budget}; "
+                         f"the first bad one is {int(k[(k < 1) | (k > budget)][0])}.")
+    if ((seen < 0) | (seen > r) | (seen > k) | ((seen < r) & (k < budget))).any():
+        raise ValueError(f"passes must lie between 0 and r={r} and not exceed samples, and a problem "
+                         f"with fewer than r passes must have drawn all max_samples={budget}.")
+    censored = seen < r
     if r >= 2:
-        unbiased = np.where(censored, passes / budget, (r - 1) / np.maximum(samples - 1, 1))
+        unbiased = np.where(censored, seen / budget, (r - 1) / np.maximum(k - 1, 1))
     else:
-        unbiased = np.full(len(prob), np.nan)
-    return pd.DataFrame({"p": prob, "samples": samples, "passes": passes, "censored": censored,
-                         "estimate": estimate, "unbiased": unbiased})
+        unbiased = np.full(len(k), np.nan)
+    return pd.DataFrame({"samples": k.astype(np.int64), "passes": seen.astype(np.int64), "censored": censored,
+                         "estimate": seen / k, "unbiased": unbiased})
 
 
 def expected_pass_until(p) -> np.ndarray:

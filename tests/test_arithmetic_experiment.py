@@ -49,11 +49,11 @@ def _mc_grade(mc, log_probs) -> float:
 
 
 @pytest.fixture(scope="module", params=list(experiment.TASKS))
-def retrained(request):
+def retrained(request, train_arithmetic):
     task = request.param
     a, b = experiment.problems(task, "test")
     a, b = a[:N_SLICE], b[:N_SLICE]
-    models = {seed: experiment.train_model(task, SMALLEST, seed) for seed in SPREAD_SEEDS}
+    models = {seed: train_arithmetic(task, SMALLEST, seed) for seed in SPREAD_SEEDS}
     numbers = {seed: _slice_numbers(m, task, a, b) for seed, m in models.items()}
     return task, models[experiment.SEED], numbers
 

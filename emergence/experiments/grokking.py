@@ -62,6 +62,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import to_cache_csv
+
 __all__ = [
     "MODULUS", "TRAIN_FRACTION", "SPLIT_SEED", "WIDTH", "LEARNING_RATE", "WEIGHT_DECAYS",
     "SEEDS", "STEPS", "CHECKPOINTS", "split", "model_params", "train_run", "train_all",
@@ -87,7 +89,6 @@ STEPS = 8000
 #: Steps at which both sets are scored: 40 log-spaced steps from 1 to STEPS.
 CHECKPOINTS = tuple(int(s) for s in np.unique(np.rint(np.geomspace(1, STEPS, 40))))
 #: Significant digits kept for floating-point columns in the cache.
-FLOAT_FORMAT = "%.6g"
 
 _DTYPE = np.float32
 _BETAS = (0.9, 0.98)
@@ -241,17 +242,6 @@ def train_all(weight_decays=WEIGHT_DECAYS, seeds=SEEDS, steps: int = STEPS,
         parts = [train_run(wd, s, steps) for wd, s in jobs]
     return pd.concat(parts, ignore_index=True)
 
-
-def to_cache_csv(table: pd.DataFrame) -> str:
-    """The CSV text written to ``data/`` (floats rounded to 6 significant digits).
-
-    Examples
-    --------
-    >>> print(to_cache_csv(pd.DataFrame({"step": [1], "test_accuracy": [1 / 3]})), end="")
-    step,test_accuracy
-    1,0.333333
-    """
-    return table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
 def run(data_dir: str | Path | None = None, n_jobs: int = 1) -> Path:

@@ -77,6 +77,7 @@ import numpy as np
 import pandas as pd
 
 from ..subtasks import LEARNED_NATS as _LEARNED_NATS
+from . import to_cache_csv
 
 __all__ = [
     "N_TASKS", "N_BITS", "K", "ZIPF_EXPONENT", "TASK_SEED", "EVAL_SEED",
@@ -115,7 +116,6 @@ CHECKPOINTS = tuple(int(s) for s in np.unique(np.rint(np.geomspace(10, STEPS, 30
 #: A subtask is learned once its cross-entropy is below 0.1 bits, in nats.
 LEARNED_NATS = _LEARNED_NATS
 #: Significant digits kept for floating-point columns in the cache.
-FLOAT_FORMAT = "%.6g"
 
 _DTYPE = np.float32
 _BETAS = (0.9, 0.999)
@@ -428,17 +428,6 @@ def tasks_table() -> pd.DataFrame:
         "relevant_bits": [" ".join(str(b) for b in row) for row in subtask_bits()],
     })
 
-
-def to_cache_csv(table: pd.DataFrame) -> str:
-    """The CSV text written to ``data/`` (floats rounded to 6 significant digits).
-
-    Examples
-    --------
-    >>> print(to_cache_csv(pd.DataFrame({"step": [10], "accuracy": [2 / 3]})), end="")
-    step,accuracy
-    10,0.666667
-    """
-    return table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
 def run(data_dir: str | Path | None = None, n_jobs: int = 1) -> dict[str, Path]:

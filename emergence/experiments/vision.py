@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ..vision import autoencoder_params, classifier_params, per_image_squared_error
+from . import to_cache_csv
 
 __all__ = [
     "WIDTHS",
@@ -72,7 +73,6 @@ SPLIT_SEED = 0
 #: Maximum L-BFGS iterations per model.
 MAX_ITER = 1000
 #: Significant digits kept for floating-point columns in the cache.
-FLOAT_FORMAT = "%.6g"
 
 _AUTOENCODER_TOL = 1e-6
 
@@ -216,17 +216,6 @@ def train_classifiers(widths=WIDTHS, seeds=SEEDS) -> pd.DataFrame:
             }))
     return pd.concat(frames, ignore_index=True)
 
-
-def to_cache_csv(table: pd.DataFrame) -> str:
-    """The CSV text written to ``data/`` (floats rounded to 6 significant digits).
-
-    Examples
-    --------
-    >>> print(to_cache_csv(pd.DataFrame({"width": [1], "squared_error": [1 / 3]})), end="")
-    width,squared_error
-    1,0.333333
-    """
-    return table.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
 
 
 def main(data_dir: str | Path | None = None) -> None:
