@@ -234,14 +234,48 @@ def _check_alt(alt) -> str:
     return alt
 
 
-def _smallest_text(fig) -> tuple[float, str]:
-    """The smallest font size (points) of any text drawn in ``fig``, and that text."""
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    sizes = [(t.get_fontsize(), t.get_text()) for t in fig.findobj(Text)
-             if t.get_visible() and t.get_text().strip()
-             and t.get_window_extent(renderer).width > 0]
-    return min(sizes) if sizes else (float("inf"), "")
+def _render(fig, dpi: float, pad_inches: float):
+    """Draw ``fig`` once at ``dpi`` and return it trimmed to its content, with its smallest text.
+
+    One draw serves both the size check and the picture (``savefig`` with
+    ``bbox_inches="tight"`` would draw it twice more). A figure whose content
+    reaches past its canvas is saved by ``savefig`` instead, which can enlarge it.
+
+    Returns ``(image, points, text)``: an RGB :class:`PIL.Image.Image`, and the
+    smallest font size (points) of any text drawn, with that text.
+    """
+    from PIL import Image
+
+    original_dpi, original_face = fig.get_dpi(), fig.get_facecolor()
+    fig.set_dpi(dpi)
+    fig.set_facecolor("white")
+    try:
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        sizes = [(t.get_fontsize(), t.get_text()) for t in fig.findobj(Text)
+                 if t.get_visible() and t.get_text().strip()
+                 and t.get_window_extent(renderer).width > 0]
+        points, text = min(sizes) if sizes else (float("inf"), "")
+        content = fig.get_tightbbox(renderer)
+        width, height = fig.get_size_inches()
+        if content.x0 >= 0 and content.y0 >= 0 and content.x1 <= width and content.y1 <= height:
+            box = content.padded(pad_inches)
+            left, top = int(round(box.x0 * dpi)), int(round((height - box.y1) * dpi))
+            right, bottom = left + int(box.width * dpi), top + int(box.height * dpi)  # as savefig sizes it
+            pixels = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
+            # the padding may reach past the canvas: white there, as savefig would draw it
+            image = Image.new("RGB", (right - left, bottom - top), "white")
+            image.paste(pixels.crop((max(left, 0), max(top, 0), min(right, pixels.width),
+                                     min(bottom, pixels.height))), (max(-left, 0), max(-top, 0)))
+        else:
+            raw = io.BytesIO()
+            fig.savefig(raw, format="png", dpi=dpi, bbox_inches="tight", pad_inches=pad_inches,
+                        facecolor="white")
+            image = Image.open(io.BytesIO(raw.getvalue())).convert("RGB")
+    finally:
+        fig.set_dpi(original_dpi)
+        fig.set_facecolor(original_face)
+    return image, points, text
 
 
 def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int, float]:
@@ -290,11 +324,7 @@ def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int,
     alt = _check_alt(alt)
     if fig.get_layout_engine() is None:
         fig.set_layout_engine("constrained")      # fill the figure, so that it fills the column
-    points, text = _smallest_text(fig)
-    raw = io.BytesIO()
-    fig.savefig(raw, format="png", dpi=2 * PX_PER_INCH, bbox_inches="tight", pad_inches=0.05,
-                facecolor="white")
-    image = Image.open(io.BytesIO(raw.getvalue()))
+    image, points, text = _render(fig, 2 * PX_PER_INCH, pad_inches=0.05)
     width = int(round(image.width / 2))
     shrink = min(1.0, column_px / width)
     text_px = points * PX_PER_INCH / 72 * shrink
@@ -310,7 +340,7 @@ def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int,
     info.add_text("CSS width", str(width))
     # A palette of 256 colours keeps every line's colour and the antialiasing, at a
     # third of the bytes.
-    palette = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT,
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
                                             dither=Image.Dither.NONE)
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True, pnginfo=info)

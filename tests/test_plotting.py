@@ -82,6 +82,38 @@ def test_figure_png_carries_the_alt_text_and_doubles_the_density():
     assert text_px >= MIN_TEXT_PX and image.mode == "P"        # a palette PNG
 
 
+def _savefig_tight(fig) -> Image.Image:
+    raw = io.BytesIO()
+    fig.savefig(raw, format="png", dpi=2 * plotting.PX_PER_INCH, bbox_inches="tight", pad_inches=0.05,
+                facecolor="white")
+    return Image.open(io.BytesIO(raw.getvalue())).convert("RGB")
+
+
+def test_one_draw_gives_the_picture_savefig_would():
+    use_house_style()
+    fig, axes = plt.subplots(1, 2, figsize=(6.8, 3))
+    for ax in axes:
+        ax.loglog([1, 10, 100], [3, 1, 2], "o-")
+    fig.suptitle("Two panels")
+    png, _, _ = figure_png(fig, "Two panels, each three points that fall and rise.")
+    ours, theirs = Image.open(io.BytesIO(png)).convert("RGB"), _savefig_tight(fig)
+    plt.close(fig)
+    assert ours.size == theirs.size
+    # the same drawing, up to antialiasing at a sub-pixel offset
+    diff = np.abs(np.asarray(ours, dtype=int) - np.asarray(theirs, dtype=int)).max(axis=2)
+    assert (diff > 64).mean() < 0.05 and np.asarray(ours).mean() > 200
+
+
+def test_content_past_the_canvas_is_kept():
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([1, 2, 3], [3, 1, 2])
+    fig.text(1.05, 0.5, "a note beside the figure")
+    png, width, _ = figure_png(fig, "Three points, and a note beside the figure.")
+    plt.close(fig)
+    assert 2 * width > 4 * 2 * plotting.PX_PER_INCH            # wider than the canvas: nothing cut
+
+
 @pytest.mark.parametrize("alt", ["", "   ", None, "figure.png", "../_images/ab12.png", "a plot"])
 def test_alt_text_must_state_a_message(alt):
     fig, _ = plt.subplots()
