@@ -53,7 +53,7 @@ The chapters tell the story; this package does the computing:
   of results (many curves at once), its report and its command line.
 """
 
-from . import datasets, metrics, mirage, plotting, scaling, score
+from . import datasets, metrics, mirage, scaling, score
 from .metrics import (
     brier_score,
     exact_match,
@@ -75,3 +75,13 @@ from .mirage import (
 from .score import emergence_score
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # matplotlib takes most of a second to import and only figures need it, so the
+    # command line and the numerical modules do not load it; emergence.plotting still works
+    if name == "plotting":
+        import importlib
+
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module 'emergence' has no attribute {name!r}")

@@ -24,6 +24,13 @@ def test_help_shows_examples_and_exit_status():
         assert text in proc.stdout
 
 
+def test_the_command_line_starts_without_the_plotting_library():
+    # a table with no figures asked for should not wait for matplotlib to load
+    proc = subprocess.run([sys.executable, "-c", "import sys, emergence.cli; "
+                           "sys.exit('matplotlib' in sys.modules)"], timeout=60)
+    assert proc.returncode == 0
+
+
 def test_the_console_script_is_installed():
     script = shutil.which("emergence", path=str(Path(sys.executable).parent))
     if script is None:
