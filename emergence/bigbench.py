@@ -138,6 +138,8 @@ TIDY_COLUMNS = (
     "score",
     "preferred_metric",
     "is_preferred",
+    "low_score",
+    "high_score",
     "is_aggregate",
     "file",
 )
@@ -229,7 +231,7 @@ def read_results_file(path, *, include_aggregates: bool = False,
 def _frame(rows: list) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
     return table.astype({"n_shots": "int64", "is_preferred": bool, "is_aggregate": bool,
-                         "score": float, "total_params": float, "non_embedding_params": float,
+                         "score": float, "low_score": float, "high_score": float, "total_params": float, "non_embedding_params": float,
                          "flop_matched_non_embedding_params": float, "params": float})
 
 
@@ -318,6 +320,10 @@ def _read_rows(path: Path, include_aggregates: bool, scale: str = DEFAULT_SCALE)
             _fail(path, f"{where}.score_dict must be a non-empty object of metric: score")
         if preferred not in score_dict:
             _fail(path, f"{where}: preferred_score {preferred!r} is not in its score_dict")
+        # BIG-bench's ScoreData: "a score corresponding to poor, or chance level, performance"
+        # and one "corresponding to extremely good" performance, for the preferred score only
+        low, high = (np.nan if entry.get(key) is None else _number(entry[key], path, f"{where}.{key}")
+                     for key in ("low_score", "high_score"))
         subtask = entry.get("subtask_description") or task
         if not isinstance(subtask, str):
             _fail(path, f"{where}.subtask_description must be a string")
@@ -331,6 +337,7 @@ def _read_rows(path: Path, include_aggregates: bool, scale: str = DEFAULT_SCALE)
                  sizes["total_params"], sizes["non_embedding_params"],
                  sizes["flop_matched_non_embedding_params"], params,
                  shots, metric.strip(), value, preferred.strip(), metric == preferred,
+                 low if metric == preferred else np.nan, high if metric == preferred else np.nan,
                  is_aggregate or derived, str(path))
             )
     return rows
@@ -373,8 +380,11 @@ def read_results(path, *, include_aggregates: bool = False, scale: str = DEFAULT
         where it gives none), ``params`` (the ``scale`` field: the model size
         used by the meta-analysis), ``n_shots`` (:data:`SHOTS_NOT_APPLICABLE`
         where shots do not apply), ``metric``, ``score``, ``preferred_metric``
-        (the task authors' choice), ``is_preferred``, ``is_aggregate`` and
-        ``file`` (where the row came from).
+        (the task authors' choice), ``is_preferred``, ``low_score`` and
+        ``high_score`` (the file's scores of poor or chance-level and of
+        extremely good performance, given for the preferred metric only, so
+        NaN on the other rows and where a file omits them), ``is_aggregate``
+        and ``file`` (where the row came from).
 
     Raises
     ------
@@ -438,7 +448,9 @@ def write_results(table: pd.DataFrame, directory, *, description: str = "") -> l
     table : pandas.DataFrame
         Columns ``task``, ``model_family``, ``model_name``, ``n_shots``,
         ``metric``, ``score``, ``preferred_metric``, and at least one of
-        :data:`SCALES`; ``subtask`` is optional.
+        :data:`SCALES`; ``subtask`` is optional, and so are ``low_score`` and
+        ``high_score`` (written for the preferred metric, as BIG-bench's
+        ``ScoreData`` holds them, where given).
     directory : str or pathlib.Path
         Where to write (created if needed).
     description : str
@@ -491,6 +503,9 @@ def write_results(table: pd.DataFrame, directory, *, description: str = "") -> l
             "score_dict": {},
         })
         entry["score_dict"][str(row["metric"])] = float(row["score"])
+        for bound in ("low_score", "high_score"):
+            if row["metric"] == row["preferred_metric"] and pd.notna(row.get(bound, np.nan)):
+                entry[bound] = float(row[bound])
     written = []
     for (task, family, name), content in sorted(models.items()):
         out = directory / task / "results"

@@ -574,6 +574,8 @@ def tidy_from_bigbench(path, *, scale: str | None = None) -> pd.DataFrame:
     (``"task:subtask, 2-shot"``); the family, model, scale and value are the
     reader's ``model_family``, ``model_name``, ``params`` and ``score``, and
     metrics in :data:`emergence.bigbench.LOWER_IS_BETTER` are lower-is-better.
+    The ``chance`` of a curve of the preferred metric is the files'
+    ``low_score`` where that can serve as one (:func:`_chance_from_low_score`).
 
     Parameters
     ----------
@@ -598,7 +600,29 @@ def tidy_from_bigbench(path, *, scale: str | None = None) -> pd.DataFrame:
         "value": results["score"].to_numpy(),
         "higher_is_better": ~results["metric"].isin(LOWER_IS_BETTER).to_numpy(),
     })
+    table["chance"] = _chance_from_low_score(table, results["low_score"].to_numpy(dtype=float))
     return table
+
+
+def _chance_from_low_score(table: pd.DataFrame, low: np.ndarray) -> np.ndarray:
+    """BIG-bench's ``low_score`` as each curve's chance level, where it can serve as one.
+
+    BIG-bench gives it for the preferred metric only, as the score of "poor, or
+    chance level, performance". It floors a curve's backtest only where it is one
+    value for the whole curve, the metric is a known higher-is-better one and the
+    value lies inside the metric's range below its best; elsewhere NaN (no floor
+    beyond the metric's own).
+    """
+    info = [METRICS.get(m, _UNKNOWN) for m in table["metric"]]
+    low_end = np.array([i.low for i in info], dtype=float)
+    high_end = np.array([i.high for i in info], dtype=float)
+    usable = (np.isfinite(low) & table["higher_is_better"].to_numpy() & np.isfinite(low_end)
+              & np.isfinite(high_end) & (low >= low_end) & (low < high_end))
+    chance = np.where(usable, low, np.nan)
+    groups = pd.Series(chance).groupby([table[k] for k in ("task", "family", "metric")], sort=False)
+    one_value = ((groups.transform("count") == groups.transform("size"))
+                 & (groups.transform("nunique") == 1)).to_numpy(dtype=bool)
+    return np.where(one_value, chance, np.nan)
 
 
 def _load(source, kind, options, where_name=None):

@@ -180,6 +180,8 @@ def test_write_then_read_round_trips(tmp_path):
     b = again.sort_values(key).reset_index(drop=True)
     for col in ["score", "params", "total_params", "is_preferred", "preferred_metric"]:
         assert a[col].tolist() == b[col].tolist(), col
+    for col in ["low_score", "high_score"]:
+        pd.testing.assert_series_equal(a[col], b[col])
 
 
 def test_writer_rejects_incomplete_tables(tmp_path):

@@ -209,3 +209,36 @@ def test_a_folder_with_bad_files_reports_every_one(checkout, tmp_path):
     pd.testing.assert_frame_equal(
         table.drop(columns="file").reset_index(drop=True),
         read_results(checkout).drop(columns="file").reset_index(drop=True))
+
+
+def test_low_and_high_scores_are_read_for_the_preferred_metric(checkout):
+    table = read_results(checkout)
+    mc = table[(table["task"] == "toy_mc") & (table["metric"] == MC_GRADE_METRIC)]
+    assert (mc["low_score"] == 0.25).all() and (mc["high_score"] == 1.0).all()
+    # ScoreData's bounds belong to the preferred score alone
+    others = table[~table["is_preferred"]]
+    assert len(others) and others["low_score"].isna().all() and others["high_score"].isna().all()
+    bleu = table[(table["subtask"] == "toy_mixed:second") & (table["metric"] == "bleu")]
+    assert (bleu["high_score"] == 100.0).all()
+
+
+def test_diagnose_takes_the_files_low_score_as_chance(checkout):
+    from emergence.diagnose import diagnose, tidy_from_bigbench
+
+    tidy = tidy_from_bigbench(checkout)
+    mc = tidy[tidy["metric"] == MC_GRADE_METRIC]
+    assert (mc["chance"] == 0.25).all()
+    assert tidy.loc[tidy["metric"] == BRIER_METRIC, "chance"].isna().all()   # not its preferred metric
+    report = diagnose(checkout)
+    assert len(report) == tidy.groupby(["task", "family", "metric"]).ngroups
+
+
+def test_a_low_score_that_varies_within_a_curve_is_not_taken_as_chance(tmp_path):
+    from emergence.diagnose import tidy_from_bigbench
+
+    for i, spec in enumerate(MODELS[:4]):
+        score = _mc_scores(i, "toy_mc:a", 0)
+        score.low_score = 0.2 + 0.01 * i      # a file that disagrees with the others
+        _write(tmp_path, "toy_mc", _model_data(*spec), [score])
+    tidy = tidy_from_bigbench(tmp_path)
+    assert tidy["chance"].isna().all()
