@@ -284,7 +284,7 @@ SCHEMAS["passuntil_draws"] = Schema(
     {
         "model": Column("str", choices=("w002", "w004", "w008")),
         "params": Column("int", min=1),
-        "problem": Column("int", min=0, max=9999),
+        "problem": Column("int", min=0, max=999),
         "samples": Column("int", min=1, max=100_000),
         "passes": Column("int", min=0, max=2),
         "first_pass": Column("int", min=1, max=100_000, required=False),

@@ -48,6 +48,8 @@ __all__ = [
     "pass_until",
     "pass_until_estimates",
     "expected_pass_until",
+    "pass_until_variance",
+    "unbiased_pass_until_variance",
     "TaskScalingFit",
     "task_scaling_fit",
 ]
@@ -234,7 +236,9 @@ def pass_until_estimates(samples, passes, r: int, max_samples: int = 100_000) ->
         samples``: ``r / K``, the PassUntil estimate) and ``unbiased`` (``(r -
         1) / (K - 1)``, the minimum-variance unbiased estimate for inverse
         sampling, defined for ``r >= 2``; ``passes / max_samples`` for a
-        censored problem).
+        censored problem, which keeps it exactly unbiased under the budget:
+        for ``r = 2``, ``p (1 - q**(N - 1))`` from the problems that pass twice
+        plus ``p q**(N - 1)`` from those that do not, with ``q = 1 - p``).
 
     Examples
     --------
@@ -264,6 +268,13 @@ def pass_until_estimates(samples, passes, r: int, max_samples: int = 100_000) ->
                          "estimate": seen / k, "unbiased": unbiased})
 
 
+def _passable(p) -> np.ndarray:
+    prob = check_probability(p, "p")
+    if (prob == 0).any():
+        raise ValueError("p must be > 0: a problem that never passes never stops PassUntil.")
+    return prob
+
+
 def expected_pass_until(p) -> np.ndarray:
     """Exact mean of the PassUntil estimate ``1 / K`` for ``r = 1`` and no budget.
 
@@ -277,12 +288,51 @@ def expected_pass_until(p) -> np.ndarray:
     >>> np.round(expected_pass_until([1e-4, 0.5, 1.0]), 6).tolist()
     [0.000921, 0.693147, 1.0]
     """
-    prob = check_probability(p, "p")
-    if (prob == 0).any():
-        raise ValueError("p must be > 0: a problem that never passes never stops PassUntil.")
+    prob = _passable(p)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = -prob * np.log(prob) / (1.0 - prob)
     return np.where(prob >= 1.0, 1.0, value)
+
+
+def pass_until_variance(p) -> np.ndarray:
+    """Exact variance of the PassUntil estimate ``1 / K`` for ``r = 1`` and no budget.
+
+    ``E[1 / K**2] = (p / q) Li2(q)`` with ``q = 1 - p`` and ``Li2`` the
+    dilogarithm. The estimate is heavy-tailed (one early pass counts as much
+    as thousands of failures), so the spread of a sample of estimates
+    understates this; use it for the standard error of a mean of estimates.
+
+    Examples
+    --------
+    >>> np.round(pass_until_variance([1e-4, 0.5, 1.0]), 6).tolist()
+    [0.000164, 0.101788, 0.0]
+    """
+    from scipy.special import spence
+
+    prob = _passable(p)
+    q = 1.0 - prob
+    with np.errstate(divide="ignore", invalid="ignore"):
+        second = prob / q * spence(prob)           # spence(1 - q) is Li2(q)
+    second = np.where(prob >= 1.0, 1.0, second)
+    return np.maximum(second - expected_pass_until(prob) ** 2, 0.0)
+
+
+def unbiased_pass_until_variance(p) -> np.ndarray:
+    """Exact variance of the unbiased estimate ``1 / (K - 1)`` for ``r = 2`` and no budget.
+
+    ``E[1 / (K - 1)**2] = p**2 ln(1 / p) / q``, with ``q = 1 - p``; the mean is ``p``.
+
+    Examples
+    --------
+    >>> np.round(unbiased_pass_until_variance([1e-4, 0.5, 1.0]) / np.array([1e-8, 0.25, 1.0]), 4).tolist()
+    [8.2113, 0.3863, 0.0]
+    """
+    prob = _passable(p)
+    q = 1.0 - prob
+    with np.errstate(divide="ignore", invalid="ignore"):
+        second = prob**2 * -np.log(prob) / q
+    second = np.where(prob >= 1.0, 1.0, second)
+    return np.maximum(second - prob**2, 0.0)
 
 
 @dataclass(frozen=True)

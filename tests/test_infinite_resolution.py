@@ -139,3 +139,25 @@ def test_task_scaling_fit_rejects_bad_rates():
         task_scaling_fit([1, 2, 3, 4], [0.1, 0.2, 0.0, 0.5])
     with pytest.raises(ValueError, match="four"):
         task_scaling_fit([1, 2, 3], [0.1, 0.2, 0.3])
+
+
+@pytest.mark.parametrize("p", [1e-3, 0.05, 0.4])
+def test_exact_variances_of_the_estimates_agree_with_a_direct_sum(p):
+    from emergence.infinite_resolution import pass_until_variance, unbiased_pass_until_variance
+
+    k = np.arange(1, 200_000)
+    q = 1 - p
+    once = p * q ** (k - 1)                          # P(K = k), r = 1
+    assert pass_until_variance([p])[0] == pytest.approx((once / k**2).sum() - ((once / k).sum()) ** 2, rel=1e-6)
+    k2 = k[1:]
+    twice = (k2 - 1) * p**2 * q ** (k2 - 2)          # P(K = k), r = 2
+    assert unbiased_pass_until_variance([p])[0] == pytest.approx((twice / (k2 - 1) ** 2).sum() - p**2, rel=1e-6)
+
+
+@pytest.mark.parametrize("budget", [5, 50, 500])
+def test_the_unbiased_estimate_stays_unbiased_under_the_budget(budget):
+    p, q = 0.01, 0.99
+    k = np.arange(2, budget + 1)
+    passed_twice = ((k - 1) * p**2 * q ** (k - 2) / (k - 1)).sum()
+    once_in_budget = budget * p * q ** (budget - 1)  # exactly one pass in the budget: counts 1 / budget
+    assert passed_twice + once_in_budget / budget == pytest.approx(p, rel=1e-12)

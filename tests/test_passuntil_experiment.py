@@ -14,10 +14,12 @@ the cache within twice the spread of three training seeds.
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import kstest
 
 from emergence.datasets import load
 from emergence.experiments import arithmetic, passuntil
-from emergence.infinite_resolution import answer_pass_probability, expected_pass_until
+from emergence.infinite_resolution import (answer_pass_probability, expected_pass_until, pass_until_variance,
+                                           unbiased_pass_until_variance)
 
 SMALLEST = min(passuntil.WIDTHS)
 N_SLICE = 30
@@ -75,16 +77,6 @@ def _most_probable_path(table) -> str:
     return answer
 
 
-def _answer_probability(table, answer: str) -> float:
-    p, value = 1.0, 0
-    for length, ch in enumerate(answer):
-        p *= table[passuntil._row_of(length, value), int(ch)]
-        value = 10 * value + int(ch)
-    if len(answer) < 5:
-        p *= table[passuntil._row_of(len(answer), value), arithmetic.END]
-    return p
-
-
 def test_sampled_answers_come_at_the_tables_probabilities(slice_tables):
     table = slice_tables[arithmetic.SEED][0]
     n = 200_000
@@ -92,7 +84,7 @@ def test_sampled_answers_come_at_the_tables_probabilities(slice_tables):
     answers = pd.Series([str(v).zfill(d) if d else "" for v, d in zip(value.tolist(), digits.tolist())])
     counts = answers.value_counts()
     for answer, count in counts.head(30).items():
-        p = _answer_probability(table, answer)
+        p = passuntil.answer_probability(table, answer)
         assert abs(count / n - p) <= 5 * np.sqrt(p * (1 - p) / n), answer
     # a sampled answer's first digit follows the first row of the table
     first = np.array([int(s[0]) if s else arithmetic.END for s in answers])
@@ -157,16 +149,39 @@ def test_cached_probabilities_are_the_arithmetic_caches():
 
 
 @pytest.mark.parametrize("label", [arithmetic.model_label(w) for w in passuntil.WIDTHS])
-def test_cached_draws_estimate_the_cached_probabilities(label):
+def test_cached_draws_come_at_the_cached_probabilities(label):
     rows = load("passuntil_draws").query("model == @label")
-    p = rows["p_exact"].to_numpy()
-    budget = passuntil.MAX_SAMPLES
+    # the waits through their geometric law: uniform for the right probabilities ...
+    assert kstest(passuntil.wait_uniforms(rows), "uniform").pvalue > 1e-4
+    # ... and clearly not for probabilities off by a fifth either way
+    for off in (0.8, 1.2):
+        assert kstest(passuntil.wait_uniforms(rows.assign(p_exact=off * rows["p_exact"])),
+                      "uniform").pvalue < 1e-4
+    # the estimates: their tails are heavy to the right, so only the left side is bounded tightly
+    p, n = rows["p_exact"].to_numpy(), len(rows)
     twice = passuntil.estimates(rows, r=2)
-    se = twice["unbiased"].std() / np.sqrt(len(rows))
-    assert abs(twice["unbiased"].mean() - p.mean()) <= 4 * se + p[twice["censored"]].sum() / len(p)
+    assert twice["unbiased"].mean() > p.mean() - 4 * np.sqrt(unbiased_pass_until_variance(p).sum()) / n
     once = passuntil.estimates(rows, r=1)
-    se1 = once["estimate"].std() / np.sqrt(len(rows))
-    mean_once = expected_pass_until(p).mean()
-    # the cap turns an estimate below 1 / budget into 0, so it lowers the mean by less than this
-    capped = once["censored"].mean() / budget
-    assert mean_once - 4 * se1 - capped <= once["estimate"].mean() <= mean_once + 4 * se1
+    capped = once["censored"].mean() / passuntil.MAX_SAMPLES   # the cap lowers each 1/K by < 1/budget
+    assert once["estimate"].mean() > (expected_pass_until(p).mean() - capped
+                                      - 4 * np.sqrt(pass_until_variance(p).sum()) / n)
+
+
+def test_wait_uniforms_are_uniform_for_simulated_waits():
+    rng = np.random.default_rng(5)
+    p = 10 ** rng.uniform(-3, -0.5, 3000)
+    k1 = rng.geometric(p)
+    k2 = k1 + rng.geometric(p)
+    budget = 2000
+    passes = np.where(k2 <= budget, 2, np.where(k1 <= budget, 1, 0))
+    draws = pd.DataFrame({"p_exact": p, "samples": np.minimum(k2, budget), "passes": passes,
+                          "first_pass": pd.array(np.where(k1 <= budget, k1, None), dtype="Int64")})
+    assert 0 < (passes < 2).mean() < 0.5                  # the budget cuts some waits
+    u = passuntil.wait_uniforms(draws, max_samples=budget)
+    assert len(u) == len(p) + (passes >= 1).sum()
+    assert kstest(u, "uniform").pvalue > 1e-3
+
+
+def test_answer_probability_rejects_what_is_not_an_answer():
+    with pytest.raises(ValueError, match="at most 5 digits"):
+        passuntil.answer_probability(np.full((11_111, 11), 1 / 11), "123456")

@@ -47,8 +47,9 @@ drawn at the first pass; empty if none), ``passes`` (0, 1 or 2),
 (the probability of writing the reference, from the same table) and
 ``p_numeric`` (the probability of writing any answer equal to it as a
 number). ``tests/test_passuntil_experiment.py`` checks a retrained model's
-table against the cache within the seed-to-seed spread, and the sampler's
-frequencies against its probabilities.
+table against the cache within the seed-to-seed spread, the sampler's
+frequencies against its probabilities, and the cached waits for each pass
+against their geometric law (:func:`wait_uniforms`).
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ __all__ = [
     "next_token_table",
     "sample_answers",
     "draw_until",
+    "answer_probability",
     "answer_probabilities",
     "estimates",
+    "wait_uniforms",
     "run",
     "main",
 ]
@@ -152,6 +155,17 @@ def _prefix_features(task: str) -> np.ndarray:
     return np.concatenate(parts)  # open_prefixes is sorted by length, so the rows stay in its order
 
 
+def _max_digits(table: np.ndarray) -> int:
+    """The longest answer a :func:`next_token_table` allows (its rows are the open prefixes)."""
+    table = np.asarray(table)
+    n_rows = table.shape[0] if table.ndim == 2 else 0
+    max_digits = int(round(np.log10(9 * n_rows + 1)))
+    if table.ndim != 2 or (10**max_digits - 1) // 9 != n_rows or table.shape[1] != arithmetic.N_TOKENS:
+        raise ValueError(f"table must have one row per open prefix and {arithmetic.N_TOKENS} columns, "
+                         f"got shape {table.shape}; build it with next_token_table.")
+    return max_digits
+
+
 def sample_answers(table: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Draw ``n`` answers token by token through a :func:`next_token_table`.
 
@@ -166,11 +180,7 @@ def sample_answers(table: np.ndarray, n: int, rng: np.random.Generator) -> tuple
     >>> value.tolist(), digits.tolist()
     ([7, 7], [1, 1])
     """
-    n_rows, n_tokens = table.shape
-    max_digits = int(round(np.log10(9 * n_rows + 1)))
-    if (10**max_digits - 1) // 9 != n_rows or n_tokens != arithmetic.N_TOKENS:
-        raise ValueError(f"table must have one row per open prefix and {arithmetic.N_TOKENS} columns, "
-                         f"got shape {table.shape}; build it with next_token_table.")
+    max_digits = _max_digits(table)
     cdf = np.cumsum(table, axis=1)
     value = np.zeros(n, dtype=np.int64)
     digits = np.zeros(n, dtype=np.int64)
@@ -186,12 +196,16 @@ def sample_answers(table: np.ndarray, n: int, rng: np.random.Generator) -> tuple
 
 
 def draw_until(table: np.ndarray, target: int, r: int = R, max_samples: int = MAX_SAMPLES,
-               seed=0) -> dict:
+               seed: int | list[int] = 0) -> dict:
     """Sample answers to one problem until ``r`` pass or ``max_samples`` are drawn.
 
+    ``seed`` is anything :func:`numpy.random.default_rng` takes (the cache
+    uses ``[SEED, width, problem]``, so that each problem has its own stream).
+
     Returns ``samples``, ``passes``, ``first_pass`` (the sample count at the
-    first pass, or ``None``) and ``numeric_only`` (answers right as numbers
-    but not as strings, such as ``"02345"``).
+    first pass, or ``None``: kept so that one stream gives PassUntil both with
+    ``r = 1``, stopped there, and with ``r``) and ``numeric_only`` (answers
+    right as numbers but not as strings, such as ``"02345"``).
     """
     rng = np.random.default_rng(seed)
     target_digits = len(str(int(target)))
@@ -212,10 +226,36 @@ def draw_until(table: np.ndarray, target: int, r: int = R, max_samples: int = MA
     return {"samples": drawn, "passes": passes, "first_pass": first_pass, "numeric_only": numeric_only}
 
 
+def answer_probability(table: np.ndarray, answer: str) -> float:
+    """Exact probability that sampling through ``table`` writes the string ``answer``.
+
+    The product of the model's probabilities of its digits, each given the
+    earlier ones, and of "end" after them unless the answer fills every slot
+    (decoding then stops by itself).
+
+    Examples
+    --------
+    >>> table = np.full((111, 11), 1 / 11)
+    >>> round(answer_probability(table, "42") * 11**3, 6), round(answer_probability(table, "420") * 11**3, 6)
+    (1.0, 1.0)
+    """
+    max_digits = _max_digits(table)
+    if not (isinstance(answer, str) and answer.isdigit() and len(answer) <= max_digits) and answer != "":
+        raise ValueError(f"answer must be a string of at most {max_digits} digits, got {answer!r}.")
+    p, value = 1.0, 0
+    for length, ch in enumerate(answer):
+        p *= table[_row_of(length, value), int(ch)]
+        value = 10 * value + int(ch)
+    if len(answer) < max_digits:
+        p *= table[_row_of(len(answer), value), arithmetic.END]
+    return float(p)
+
+
 def answer_probabilities(table: np.ndarray, target: int) -> tuple[float, float]:
     """Exact probability of writing ``target`` as its string, and as any string of its value.
 
-    The second adds the ways with leading zeros that fit in the answer's slots.
+    The second adds the ways with leading zeros that fit in the answer's slots,
+    which a grader that parses numbers would also pass.
 
     Examples
     --------
@@ -223,27 +263,19 @@ def answer_probabilities(table: np.ndarray, target: int) -> tuple[float, float]:
     >>> [round(p * 11**3, 6) for p in answer_probabilities(table, 7)]
     [11.0, 13.0]
     """
-    max_digits = int(round(np.log10(9 * table.shape[0] + 1)))
     text = str(int(target))
-    ways = {"exact": text, **{f"zeros{k}": "0" * k + text for k in range(1, max_digits - len(text) + 1)}}
-    probs = {}
-    for name, answer in ways.items():
-        p, value = 1.0, 0
-        for length, ch in enumerate(answer):
-            p *= table[_row_of(length, value), int(ch)]
-            value = 10 * value + int(ch)
-        if len(answer) < max_digits:
-            p *= table[_row_of(len(answer), value), arithmetic.END]
-        probs[name] = p
-    return float(probs["exact"]), float(sum(probs.values()))
+    ways = ["0" * k + text for k in range(_max_digits(table) - len(text) + 1)]
+    probs = [answer_probability(table, way) for way in ways]
+    return probs[0], float(sum(probs))
 
 
-def estimates(draws: pd.DataFrame, r: int) -> pd.DataFrame:
+def estimates(draws: pd.DataFrame, r: int, max_samples: int = MAX_SAMPLES) -> pd.DataFrame:
     """PassUntil's estimates from cached draws, with ``r = 1`` or ``r = R``, one row per problem.
 
     ``r = 1`` stops each problem's stream at its first pass (``first_pass``),
     ``r = 2`` takes it all; both go through
-    :func:`emergence.infinite_resolution.pass_until_estimates`.
+    :func:`emergence.infinite_resolution.pass_until_estimates`. ``max_samples``
+    is the budget the draws were made with.
 
     Examples
     --------
@@ -259,12 +291,63 @@ def estimates(draws: pd.DataFrame, r: int) -> pd.DataFrame:
         raise ValueError(f"draws lacks the column(s) {missing}; pass a table of passuntil_draws.csv.")
     if r == 1:
         first = draws["first_pass"]
-        return pass_until_estimates(first.fillna(MAX_SAMPLES).astype(int).to_numpy(),
-                                    first.notna().astype(int).to_numpy(), r=1, max_samples=MAX_SAMPLES)
+        return pass_until_estimates(first.fillna(max_samples).astype(int).to_numpy(),
+                                    first.notna().astype(int).to_numpy(), r=1, max_samples=max_samples)
     if r == R:
         return pass_until_estimates(draws["samples"].to_numpy(), draws["passes"].to_numpy(), r=R,
-                                    max_samples=MAX_SAMPLES)
+                                    max_samples=max_samples)
     raise ValueError(f"the draws go on until {R} passes, so r must be 1 or {R}, got {r!r}.")
+
+
+def wait_uniforms(draws: pd.DataFrame, max_samples: int = MAX_SAMPLES, seed: int = 0) -> np.ndarray:
+    """Each problem's waits for its passes, mapped through their law: uniform if the sampler is right.
+
+    A problem sampled with pass probability ``p`` (``p_exact``) waits a
+    geometric number of samples for its first pass and again for its second.
+    Each observed wait goes through its cumulative distribution function
+    ``1 - (1 - p)**k``, randomised within the wait's step (the randomised
+    probability integral transform for a discrete law) and, for a wait cut by
+    the budget, drawn beyond it, so that the values are independent and
+    uniform on (0, 1) exactly when the answers come at the table's
+    probabilities. A Kolmogorov-Smirnov test of them then checks the sampler
+    on every problem at once, without the heavy tails of the estimates.
+
+    Examples
+    --------
+    >>> draws = pd.DataFrame({"p_exact": [0.5], "samples": [3], "passes": [2],
+    ...                       "first_pass": pd.array([1], dtype="Int64")})
+    >>> u = wait_uniforms(draws)
+    >>> bool(0 <= u[0] <= 0.5 and 0.5 <= u[1] <= 0.75)
+    True
+    """
+    missing = [c for c in ("p_exact", "samples", "passes", "first_pass") if c not in draws.columns]
+    if missing:
+        raise ValueError(f"draws lacks the column(s) {missing}; pass a table of passuntil_draws.csv.")
+    p = draws["p_exact"].to_numpy(dtype=float)
+    if ((p <= 0) | (p > 1)).any():
+        raise ValueError("p_exact must lie in (0, 1] for every problem: one that can never pass has no wait.")
+    log_q = np.log1p(-np.minimum(p, 1 - 1e-16))
+
+    def cdf(k, rows=slice(None)):
+        return -np.expm1(k * log_q[rows])
+
+    first = draws["first_pass"].to_numpy(dtype=float, na_value=np.nan)
+    samples = draws["samples"].to_numpy(dtype=float)
+    passes = draws["passes"].to_numpy()
+    rng = np.random.default_rng(seed)
+    v = rng.random((2, len(draws)))
+    budget = float(max_samples)
+    passed = np.isfinite(first)
+    k1 = np.where(passed, first, budget)
+    u1 = np.where(passed, cdf(k1 - 1) + v[0] * (cdf(k1) - cdf(k1 - 1)),
+                  cdf(budget) + v[0] * (1 - cdf(budget)))
+    # the second wait starts after the first pass, with what is left of the budget
+    left = budget - k1[passed]
+    k2 = samples[passed] - k1[passed]
+    twice = passes[passed] >= 2
+    u2 = np.where(twice, cdf(k2 - 1, passed) + v[1][passed] * (cdf(k2, passed) - cdf(k2 - 1, passed)),
+                  cdf(left, passed) + v[1][passed] * (1 - cdf(left, passed)))
+    return np.concatenate([u1, u2])
 
 
 def _draw_model(width: int, n_problems: int = N_PROBLEMS) -> pd.DataFrame:
