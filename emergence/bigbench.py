@@ -231,7 +231,8 @@ def read_results_file(path, *, include_aggregates: bool = False,
 def _frame(rows: list) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=list(TIDY_COLUMNS))
     return table.astype({"n_shots": "int64", "is_preferred": bool, "is_aggregate": bool,
-                         "score": float, "low_score": float, "high_score": float, "total_params": float, "non_embedding_params": float,
+                         "score": float, "low_score": float, "high_score": float,
+                         "total_params": float, "non_embedding_params": float,
                          "flop_matched_non_embedding_params": float, "params": float})
 
 

@@ -260,9 +260,10 @@ def _render(fig, dpi: float, pad_inches: float):
         width, height = fig.get_size_inches()
         if content.x0 >= 0 and content.y0 >= 0 and content.x1 <= width and content.y1 <= height:
             box = content.padded(pad_inches)
-            left, top = int(round(box.x0 * dpi)), int(round((height - box.y1) * dpi))
-            right, bottom = left + int(box.width * dpi), top + int(box.height * dpi)  # as savefig sizes it
             pixels = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())).convert("RGB")
+            # Agg flips y with the buffer's whole-pixel height, not the figure's exact one
+            left, top = int(round(box.x0 * dpi)), int(round(pixels.height - box.y1 * dpi))
+            right, bottom = left + int(box.width * dpi), top + int(box.height * dpi)  # as savefig sizes it
             # the padding may reach past the canvas: white there, as savefig would draw it
             image = Image.new("RGB", (right - left, bottom - top), "white")
             image.paste(pixels.crop((max(left, 0), max(top, 0), min(right, pixels.width),
@@ -340,8 +341,7 @@ def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int,
     info.add_text("CSS width", str(width))
     # A palette of 256 colours keeps every line's colour and the antialiasing, at a
     # third of the bytes.
-    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT,
-                                            dither=Image.Dither.NONE)
+    palette = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     out = io.BytesIO()
     palette.save(out, format="PNG", optimize=True, pnginfo=info)
     return out.getvalue(), width, text_px

@@ -242,3 +242,15 @@ def test_a_low_score_that_varies_within_a_curve_is_not_taken_as_chance(tmp_path)
         _write(tmp_path, "toy_mc", _model_data(*spec), [score])
     tidy = tidy_from_bigbench(tmp_path)
     assert tidy["chance"].isna().all()
+
+
+def test_a_low_score_outside_the_metrics_range_is_not_taken_as_chance(tmp_path):
+    from emergence.diagnose import diagnose, tidy_from_bigbench
+
+    for i, spec in enumerate(MODELS[:4]):
+        score = _mc_scores(i, "toy_mc:a", 0)
+        score.low_score = 25.0                # on BIG-bench's 0-100 scale, outside the grade's 0-1
+        _write(tmp_path, "toy_mc", _model_data(*spec), [score])
+    tidy = tidy_from_bigbench(tmp_path)
+    assert tidy["chance"].isna().all()
+    assert len(diagnose(tmp_path)) == tidy.groupby(["task", "family", "metric"]).ngroups

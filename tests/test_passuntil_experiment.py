@@ -111,6 +111,25 @@ def test_sampler_on_known_tables():
     assert passuntil.answer_probabilities(leading_zero, 4) == (0.5, 1.0)
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda t: passuntil.answer_probabilities(t, 123456), "at most 5 digits"),
+    (lambda t: passuntil.draw_until(t, 0), "not 0"),
+    (lambda t: passuntil.draw_until(t, 5.0), "whole number"),
+    (lambda t: passuntil.draw_until(t, 5, r=0), "r must be"),
+    (lambda t: passuntil.draw_until(t, 5, max_samples=0), "max_samples must be"),
+    (lambda t: passuntil.sample_answers(t, -1, np.random.default_rng(0)), "n must be"),
+])
+def test_bad_arguments_say_what_is_wrong(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(np.full((11_111, 11), 1 / 11))
+
+
+def test_estimates_refuse_a_first_pass_after_the_last_sample():
+    draws = pd.DataFrame({"samples": [3], "passes": [2], "first_pass": pd.array([5], dtype="Int64")})
+    with pytest.raises(ValueError, match="first_pass"):
+        passuntil.estimates(draws, r=1)
+
+
 def test_sampler_rejects_a_table_of_the_wrong_shape():
     with pytest.raises(ValueError, match="next_token_table"):
         passuntil.sample_answers(np.full((100, 11), 1 / 11), 10, np.random.default_rng(0))
@@ -142,7 +161,7 @@ def test_cached_probabilities_are_the_arithmetic_caches():
         assert rows["problem"].tolist() == list(range(passuntil.N_PROBLEMS))
         p, clipped = answer_pass_probability(out["token_loss"][m, : passuntil.N_PROBLEMS],
                                              out["end_loss"][m, : passuntil.N_PROBLEMS])
-        # the cache stores losses in steps of 1e-4 nats: 6 of them are 6e-4 relative at most
+        # the cache rounds each loss to 1e-4 nats: over 5 digits and an end token, 3e-4 relative at most
         ok = ~clipped
         np.testing.assert_allclose(rows["p_exact"].to_numpy()[ok], p[ok], rtol=1e-3)
         assert (rows["params"] == out["params"][m]).all()

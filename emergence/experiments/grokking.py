@@ -88,7 +88,6 @@ SEEDS = (0, 1, 2)
 STEPS = 8000
 #: Steps at which both sets are scored: 40 log-spaced steps from 1 to STEPS.
 CHECKPOINTS = tuple(int(s) for s in np.unique(np.rint(np.geomspace(1, STEPS, 40))))
-#: Significant digits kept for floating-point columns in the cache.
 
 _DTYPE = np.float32
 _BETAS = (0.9, 0.98)

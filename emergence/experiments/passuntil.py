@@ -62,8 +62,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import arithmetic
-from . import to_cache_csv
+from .._validate import check_positive_int
+from . import arithmetic, to_cache_csv
 
 __all__ = [
     "TASK",
@@ -181,6 +181,7 @@ def sample_answers(table: np.ndarray, n: int, rng: np.random.Generator) -> tuple
     ([7, 7], [1, 1])
     """
     max_digits = _max_digits(table)
+    n = check_positive_int(n, "n")
     cdf = np.cumsum(table, axis=1)
     value = np.zeros(n, dtype=np.int64)
     digits = np.zeros(n, dtype=np.int64)
@@ -207,8 +208,11 @@ def draw_until(table: np.ndarray, target: int, r: int = R, max_samples: int = MA
     ``r = 1``, stopped there, and with ``r``) and ``numeric_only`` (answers
     right as numbers but not as strings, such as ``"02345"``).
     """
+    target = _target(table, target)
+    r = check_positive_int(r, "r")
+    max_samples = check_positive_int(max_samples, "max_samples")
     rng = np.random.default_rng(seed)
-    target_digits = len(str(int(target)))
+    target_digits = len(str(target))
     drawn, passes, numeric_only, first_pass = 0, 0, 0, None
     chunk = _FIRST_CHUNK
     while passes < r and drawn < max_samples:
@@ -251,6 +255,17 @@ def answer_probability(table: np.ndarray, answer: str) -> float:
     return float(p)
 
 
+def _target(table: np.ndarray, target) -> int:
+    """A reference answer: a whole number >= 1 that fits the table's answer slots."""
+    if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)):
+        raise ValueError(f"target must be a whole number (the reference answer), got {target!r}.")
+    max_digits = _max_digits(table)
+    if not 1 <= target < 10**max_digits:
+        raise ValueError(f"target must be between 1 and {10**max_digits - 1} (at most {max_digits} digits, "
+                         f"and not 0, which the empty answer would also equal as a number), got {target}.")
+    return int(target)
+
+
 def answer_probabilities(table: np.ndarray, target: int) -> tuple[float, float]:
     """Exact probability of writing ``target`` as its string, and as any string of its value.
 
@@ -263,7 +278,7 @@ def answer_probabilities(table: np.ndarray, target: int) -> tuple[float, float]:
     >>> [round(p * 11**3, 6) for p in answer_probabilities(table, 7)]
     [11.0, 13.0]
     """
-    text = str(int(target))
+    text = str(_target(table, target))
     ways = ["0" * k + text for k in range(_max_digits(table) - len(text) + 1)]
     probs = [answer_probability(table, way) for way in ways]
     return probs[0], float(sum(probs))
@@ -289,8 +304,11 @@ def estimates(draws: pd.DataFrame, r: int, max_samples: int = MAX_SAMPLES) -> pd
     missing = [c for c in ("samples", "passes", "first_pass") if c not in draws.columns]
     if missing:
         raise ValueError(f"draws lacks the column(s) {missing}; pass a table of passuntil_draws.csv.")
+    first = draws["first_pass"]
+    if (first > draws["samples"]).any() or (first.isna() & (draws["passes"] > 0)).any():
+        raise ValueError("first_pass must be given for every problem with a pass and be at most its "
+                         "samples; pass a table of passuntil_draws.csv as written.")
     if r == 1:
-        first = draws["first_pass"]
         return pass_until_estimates(first.fillna(max_samples).astype(int).to_numpy(),
                                     first.notna().astype(int).to_numpy(), r=1, max_samples=max_samples)
     if r == R:

@@ -115,7 +115,6 @@ LEARNING_RATE = 3e-3
 CHECKPOINTS = tuple(int(s) for s in np.unique(np.rint(np.geomspace(10, STEPS, 30))))
 #: A subtask is learned once its cross-entropy is below 0.1 bits, in nats.
 LEARNED_NATS = _LEARNED_NATS
-#: Significant digits kept for floating-point columns in the cache.
 
 _DTYPE = np.float32
 _BETAS = (0.9, 0.999)

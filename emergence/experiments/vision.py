@@ -72,7 +72,6 @@ TEST_SIZE = 600
 SPLIT_SEED = 0
 #: Maximum L-BFGS iterations per model.
 MAX_ITER = 1000
-#: Significant digits kept for floating-point columns in the cache.
 
 _AUTOENCODER_TOL = 1e-6
 
