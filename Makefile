@@ -21,8 +21,10 @@ book: env
 
 test: unit notebooks build-clean site-test
 
+# The unit tests run in two processes (pytest-xdist): each test is single-threaded.
+UNIT_WORKERS ?= 2
 unit: env
-	$(BIN)/python -m pytest -p no:cacheprovider tests emergence
+	$(BIN)/python -m pytest -p no:cacheprovider -n $(UNIT_WORKERS) tests emergence
 
 # A cell that runs for more than 120 s has stalled (each chapter takes seconds): fail it.
 notebooks: env
