@@ -14,7 +14,7 @@ def _train_arithmetic(task: str, width: int, seed: int):
 
 @pytest.fixture(scope="session")
 def train_arithmetic():
-    """``train_arithmetic(task, width, seed)``: a family member, trained once per test session.
+    """``train_arithmetic(task, width, seed)``: a family member, trained once per test process.
 
     The arithmetic and PassUntil tests retrain the same smallest models (about
     4-7 s each); training each once keeps the test command fast.
