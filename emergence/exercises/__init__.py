@@ -26,6 +26,7 @@ False
 
 from __future__ import annotations
 
+import functools
 import importlib
 import math
 import numbers
@@ -39,7 +40,7 @@ import numpy as np
 
 __all__ = ["check", "evaluate", "Feedback", "registry", "close_to", "as_number",
            "whole_number", "exact_whole", "same_text", "text_key", "diagnose",
-           "STATUSES"]
+           "table", "STATUSES"]
 
 Checker = Callable[[object], "tuple[bool, str]"]
 
@@ -102,6 +103,17 @@ def evaluate(question_id: str, answer) -> Feedback:
     except Exception as err:  # a student's odd object must not show a traceback
         ok, message = False, f"could not check your answer ({type(err).__name__}: {err})."
     return Feedback(question_id, "correct" if ok else "wrong", message)
+
+
+@functools.lru_cache(maxsize=None)
+def table(name: str):
+    """A table of ``data/``, read once: a checker runs on every answer a student tries.
+
+    Checkers only read it; none may change it in place.
+    """
+    from ..datasets import load
+
+    return load(name)
 
 
 def check(question_id: str, answer) -> bool:

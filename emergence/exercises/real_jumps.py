@@ -7,38 +7,20 @@ regenerated.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
-from ..datasets import load
 from ..mirage import ILLUSTRATIVE, accuracy_from_loss, per_token_loss
 from ..scaling import fit_power_law
 from ..subtasks import LEARNED_NATS, frequency_weighted
 from ..transitions import first_crossing, midpoint_lead
-from . import close_to, same_text
+from . import close_to, same_text, table
 
 __all__ = ["CHECKS", "simulated_pairs"]
 
 
-@lru_cache(maxsize=None)
-def _steps():
-    return load("sparse_parity_steps")
-
-
-@lru_cache(maxsize=None)
-def _scale():
-    return load("sparse_parity_scale")
-
-
-@lru_cache(maxsize=None)
-def _grokking():
-    return load("grokking_curves")
-
-
 def _subtask3_learned(answer):
-    curve = _steps().query("seed == 0 and subtask == 3").sort_values("step")
+    curve = table("sparse_parity_steps").query("seed == 0 and subtask == 3").sort_values("step")
     expected = first_crossing(curve["step"], curve["cross_entropy"], LEARNED_NATS)
     mistakes = {
         "that is the level (0.1 bits in nats); the answer is the step at which it is reached.":
@@ -61,7 +43,7 @@ def _subtask3_learned(answer):
 
 
 def _aggregate_exponent(answer):
-    seed1 = _scale().query("seed == 1")
+    seed1 = table("sparse_parity_scale").query("seed == 1")
     aggregate = frequency_weighted(seed1, ["seed", "params"])
     fit = fit_power_law(aggregate["params"], aggregate["cross_entropy"])
     unweighted = seed1.groupby("params")["cross_entropy"].mean()
@@ -78,7 +60,7 @@ def _aggregate_exponent(answer):
 
 def grokking_delay(weight_decay: float = 1.0, seed: int = 0) -> float:
     """Steps to 90% test accuracy divided by steps to 99% training accuracy (NaN if never)."""
-    run = _grokking().query("weight_decay == @weight_decay and seed == @seed").sort_values("step")
+    run = table("grokking_curves").query("weight_decay == @weight_decay and seed == @seed").sort_values("step")
     train = first_crossing(run["step"], run["train_accuracy"], 0.99, direction="up")
     test = first_crossing(run["step"], run["test_accuracy"], 0.9, direction="up")
     return test / train

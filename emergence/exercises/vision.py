@@ -7,31 +7,18 @@ regenerated.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
-from ..datasets import load
 from ..score import emergence_score
 from ..vision import reconstruction_curves, subset_accuracy, subset_accuracy_curves
-from . import close_to, whole_number
+from . import close_to, table, whole_number
 
 #: Largest group size scanned by exercise vision-4.
 MAX_K = 200
 
 
-@lru_cache(maxsize=None)
-def _autoencoders():
-    return load("vision_autoencoders")
-
-
-@lru_cache(maxsize=None)
-def _classifiers():
-    return load("vision_classifiers")
-
-
 def _reconstruction_width16(answer):
-    curves = reconstruction_curves(_autoencoders(), cs=[0.5])
+    curves = reconstruction_curves(table("vision_autoencoders"), cs=[0.5])
     expected = float(curves.loc[16, "c=0.5"])
     return close_to(answer, expected, rel=0.01, abs_tol=1e-3,
                     right=f"{expected:.3f}: although their mean squared error is "
@@ -61,7 +48,7 @@ def _subset_by_hand(answer):
 
 
 def _first_width_above_half(answer):
-    curves = reconstruction_curves(_autoencoders(), cs=[0.25])
+    curves = reconstruction_curves(table("vision_autoencoders"), cs=[0.25])
     above = curves.index[curves["c=0.25"] > 0.5]
     expected = int(above[0])
     try:
@@ -88,7 +75,7 @@ def smallest_k_sharper_than_per_image(max_k: int = MAX_K) -> int | None:
 
     Returns None if no K up to ``max_k`` does.
     """
-    curves = subset_accuracy_curves(_classifiers(), ks=range(1, max_k + 1))
+    curves = subset_accuracy_curves(table("vision_classifiers"), ks=range(1, max_k + 1))
     params = curves["params"].to_numpy()
     per_image = emergence_score(params, curves["K=1"])
     for k in range(2, max_k + 1):
