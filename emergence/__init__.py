@@ -15,12 +15,15 @@ The chapters tell the story; this package does the computing:
   sized for the column and shown with their alt text);
 - :mod:`emergence.claims`: hidden checks of the prose that report, not fail, when a
   reader changes a constant;
+- :mod:`emergence.prose`: numbers the prose states about the families trained here,
+  computed by the chapter and pasted into its text (myst-nb glue);
 - :mod:`emergence.static_site`: the build's additions to the site (formulas typeset
   offline, alt text, a lighter theme) and the whole book as one PDF;
 - :mod:`emergence.exercises`: immediate feedback for the exercises;
 - :mod:`emergence.coursework`: the student edition, grading of submitted notebooks,
   and the notebooks' stored form;
-- :mod:`emergence.experiments`: the model families trained for the book;
+- :mod:`emergence.experiments`: the model families trained for the book, and other
+  trainings of them (``EMERGENCE_SEED``);
 - :mod:`emergence.explore`: the mirage model's interactive and static figure;
 - :mod:`emergence.wei`: reading Wei et al.'s tables (where a curve leaves chance);
 - :mod:`emergence.resolution`, :mod:`emergence.target_length`: the arithmetic

@@ -11,6 +11,9 @@ the two smallest models of each task and reports how their outputs on the
 first :data:`QUICK_PROBLEMS` test problems compare with the cache
 (``tests/test_arithmetic_experiment.py`` checks the smallest model of each
 task within the seed-to-seed spread, which holds on any machine).
+``EMERGENCE_SEED=k`` trains every model with seed ``SEED + k`` (initial weights and
+mini-batch order) in place of :data:`SEED`; the problems, the splits and the
+multiple-choice options stay the same.
 
 The tasks
 ---------
@@ -141,6 +144,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from . import training_seeds
 
 __all__ = [
     "TASKS",
@@ -368,8 +373,8 @@ def train_model(task: str, width: int, seed: int = SEED):
     """Train one member of the family (deterministic; BLAS on one thread).
 
     ``seed`` sets the initial weights and the order of the mini-batches; the
-    cached family uses :data:`SEED`, and other seeds measure how much a
-    result depends on the draw (:func:`seed_spread`).
+    cached family uses :data:`SEED` (``EMERGENCE_SEED=k`` trains with ``SEED + k``),
+    and other seeds measure how much a result depends on the draw.
 
     Returns the fitted :class:`~sklearn.neural_network.MLPClassifier`.
     """
@@ -549,10 +554,11 @@ def option_log_probs(model, mc: pd.DataFrame) -> np.ndarray:
     return np.nansum(logp, axis=1)
 
 
-def _evaluate(task: str, width: int, n_problems: int | None = None, with_mc: bool = True) -> dict:
+def _evaluate(task: str, width: int, n_problems: int | None = None, with_mc: bool = True,
+              seed: int = SEED) -> dict:
     """Train one model and compute everything cached for it."""
     t0 = time.perf_counter()
-    model = train_model(task, width)
+    model = train_model(task, width, seed)
     train_seconds = time.perf_counter() - t0
     a, b = problems(task, "test")
     if n_problems is not None:
@@ -606,7 +612,9 @@ def run(out_dir: Path | str | None = None, n_jobs: int = 2, widths=WIDTHS, verbo
     # when this file runs as ``__main__`` (python -m).
     from emergence.experiments.arithmetic import _evaluate as evaluate
 
-    results = Parallel(n_jobs=n_jobs, verbose=0)(delayed(evaluate)(task, w) for task, w in jobs)
+    (seed,) = training_seeds((SEED,))
+    results = Parallel(n_jobs=n_jobs, verbose=0)(
+        delayed(evaluate)(task, w, seed=seed) for task, w in jobs)
     wall = time.perf_counter() - t0
     by_key = {(r["task"], r["width"]): r for r in results}
     arrays: dict[str, np.ndarray] = {}

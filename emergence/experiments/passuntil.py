@@ -5,6 +5,8 @@ Regenerate ``data/passuntil_draws.csv`` (about a minute on one core) with::
     python -m emergence.experiments.passuntil [DIR]
 
 which writes into ``DIR`` instead of the book's ``data/`` if given.
+``EMERGENCE_SEED=k`` retrains the models with seed ``SEED + k``, as the arithmetic family
+is, and seeds the sampler's streams with it.
 
 What it does
 ------------
@@ -27,7 +29,8 @@ problem, in one batch, and :func:`sample_answers` then draws answers through
 that table. Each answer is still an independent draw from the model, and its
 probability is the product of the model's probabilities of its tokens.
 
-Each problem gets its own random stream (seeded with :data:`SEED`, the
+Each problem gets its own random stream (seeded with the training seed,
+:data:`SEED` shifted by ``EMERGENCE_SEED`` as the arithmetic family is, the
 model's width and the problem's index), and sampling goes on until the
 second pass or :data:`MAX_SAMPLES`. The samples until the first pass are what
 PassUntil with ``r = 1`` would have drawn; all of them, ``r = 2``.
@@ -63,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from .._validate import check_positive_int
-from . import arithmetic, to_cache_csv
+from . import arithmetic, to_cache_csv, training_seeds
 
 __all__ = [
     "TASK",
@@ -201,7 +204,8 @@ def draw_until(table: np.ndarray, target: int, r: int = R, max_samples: int = MA
     """Sample answers to one problem until ``r`` pass or ``max_samples`` are drawn.
 
     ``seed`` is anything :func:`numpy.random.default_rng` takes (the cache
-    uses ``[SEED, width, problem]``, so that each problem has its own stream).
+    uses ``[seed, width, problem]``, with the arithmetic family's training seed, so that
+    each problem has its own stream).
 
     Returns ``samples``, ``passes``, ``first_pass`` (the sample count at the
     first pass, or ``None``: kept so that one stream gives PassUntil both with
@@ -368,15 +372,15 @@ def wait_uniforms(draws: pd.DataFrame, max_samples: int = MAX_SAMPLES, seed: int
     return np.concatenate([u1, u2])
 
 
-def _draw_model(width: int, n_problems: int = N_PROBLEMS) -> pd.DataFrame:
-    model = arithmetic.train_model(TASK, width)
+def _draw_model(width: int, n_problems: int = N_PROBLEMS, seed: int = SEED) -> pd.DataFrame:
+    model = arithmetic.train_model(TASK, width, seed)
     a, b = arithmetic.problems(TASK, "test")
     targets = arithmetic.TASKS[TASK].apply(a[:n_problems], b[:n_problems])
     rows = []
     for i, target in enumerate(targets):
         table = next_token_table(model, int(a[i]), int(b[i]))
         p_exact, p_numeric = answer_probabilities(table, int(target))
-        draw = draw_until(table, int(target), seed=[SEED, width, i])
+        draw = draw_until(table, int(target), seed=[seed, width, i])
         rows.append({"model": arithmetic.model_label(width), "params": arithmetic.count_params(model),
                      "problem": i, **draw, "p_exact": p_exact, "p_numeric": p_numeric})
     table = pd.DataFrame(rows)
@@ -393,7 +397,8 @@ def run(data_dir: str | Path | None = None, n_jobs: int = 1) -> Path:
     out = Path(data_dir) if data_dir is not None else default_dir()
     from emergence.experiments.passuntil import _draw_model as draw_model  # picklable under python -m
 
-    parts = Parallel(n_jobs=n_jobs)(delayed(draw_model)(w) for w in WIDTHS)
+    (seed,) = training_seeds((SEED,))  # the arithmetic family's own draw, for the cross-check
+    parts = Parallel(n_jobs=n_jobs)(delayed(draw_model)(w, seed=seed) for w in WIDTHS)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "passuntil_draws.csv"
     path.write_text(to_cache_csv(pd.concat(parts, ignore_index=True)))
