@@ -224,6 +224,22 @@ def local_exponent(k, average_pass) -> np.ndarray:
 
     Returns one value per interval (``len(k) - 1``); a power law gives a
     constant, an exponential decay an exponent that grows with ``k``.
+
+    The exponent needs ``0 < pass_D@k < 1``; at the two ends the rule is:
+
+    - ``pass_D@k == 1``: the failure has fallen below floating-point resolution
+      (``-log pass_D@k < 1.1e-16``) after ``k`` attempts, faster than any power
+      law can follow, so the interval that ends there gets ``+inf``, and an
+      interval between two such ``k`` gets ``nan`` (no slope is measurable);
+    - ``pass_D@k == 0``: no problem is ever solved, ``-log`` is infinite and no
+      slope is defined, so every interval that touches that ``k`` gets ``nan``.
+
+    Examples
+    --------
+    >>> local_exponent([1, 10, 100], [0.5, 1.0, 1.0]).tolist()
+    [inf, nan]
+    >>> local_exponent([1, 10], [0.0, 0.5]).tolist()
+    [nan]
     """
     k = _attempts(k)
     avg = check_probability(average_pass, "average_pass")
@@ -231,9 +247,12 @@ def local_exponent(k, average_pass) -> np.ndarray:
         raise ValueError("k and average_pass need the same length, at least 2.")
     if (np.diff(k) <= 0).any():
         raise ValueError("k must be strictly increasing (drop repeated numbers of attempts).")
-    if (avg <= 0).any() or (avg >= 1).any():
-        raise ValueError("average_pass must lie strictly between 0 and 1 to take -log twice.")
-    return -np.diff(np.log(-np.log(avg))) / np.diff(np.log(k))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_fail = np.log(-np.log(avg))              # -inf where avg == 1, +inf where avg == 0
+        exponent = -np.diff(log_fail) / np.diff(np.log(k))
+    solved_none = avg == 0
+    exponent[solved_none[1:] | solved_none[:-1]] = np.nan
+    return exponent
 
 
 def beta_average_pass_at_k(alpha: float, beta: float, k) -> np.ndarray:

@@ -84,7 +84,6 @@ def test_no_left_tail_means_faster_than_any_power_law():
         (lambda: pass_at_k_unbiased(5.0, 2, 1), "whole numbers"),
         (lambda: fit_attempts_power_law([1, 2, 3], [0.1, 0.2, 0.3]), "fewer than three"),
         (lambda: left_tail([0.5, 0.6], 0.1, 0.01), "p_min < p_max"),
-        (lambda: local_exponent([1, 2], [0.5, 1.0]), "strictly between"),
         (lambda: local_exponent([1, 1, 2], [0.5, 0.5, 0.7]), "strictly increasing"),
         (lambda: beta_average_pass_at_k(0, 1, [1]), "positive"),
     ],
@@ -92,3 +91,27 @@ def test_no_left_tail_means_faster_than_any_power_law():
 def test_bad_input_is_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_local_exponent_at_the_ends_of_the_open_interval():
+    # pass_D@k rounds to 1 once the failures are below float resolution: that interval falls
+    # faster than any power law (+inf), one between two such k has no slope (nan)
+    k = [1, 10, 100, 1000]
+    loc = local_exponent(k, [0.5, 0.9, 1.0, 1.0])
+    assert np.isfinite(loc[0]) and loc[1] == np.inf and np.isnan(loc[2])
+    # pass_D@k == 0 (nothing solved): no slope into or out of it
+    loc = local_exponent(k, [0.0, 0.2, 0.4, 0.6])
+    assert np.isnan(loc[0]) and np.isfinite(loc[1:]).all()
+
+
+def test_local_exponent_of_a_model_whose_average_saturates():
+    # an exponentially easy distribution (every p_i >= 0.3): by k = 10,000 pass_D@k is 1 in
+    # floating point, and the local exponent there is +inf instead of an error
+    p = np.linspace(0.3, 0.9, 50)
+    k = np.unique(np.round(np.logspace(0, 4, 41)))
+    avg = average_pass_at_k(p, k)
+    assert avg[-1] == 1.0
+    loc = local_exponent(k, avg)
+    first_one = int(np.argmax(avg == 1.0))
+    assert np.isfinite(loc[:first_one - 1]).all() and np.diff(loc[:first_one - 1]).min() > 0
+    assert loc[first_one - 1] == np.inf and np.isnan(loc[first_one:]).all()

@@ -67,8 +67,8 @@ def _loss_ratio(answer):
         return False, "that is observed / forecast; the question asks for forecast / observed."
     return close_to(value, expected, rel=0.02,
                     right=f"{expected:.2f}: the power law fitted to the eight smaller models says "
-                          "the largest one's loss should be almost twice what it is. The smooth "
-                          "metric improved faster at the top than its own trend.",
+                          f"the largest one's loss should be {expected:.1f} times what it is. The "
+                          "smooth metric improved faster at the top than its own trend.",
                     hint="backtest(params, per_token_loss, kind='power_law', holdout=2, "
                          "higher_is_better=False) on the multiplication rows of "
                          "load('arithmetic_summary'), sorted by params; divide the last "
