@@ -80,7 +80,8 @@ regenerate-%: env
 # chapter, until it is the whole book.
 SEED_CHAPTERS ?= book/01_wei_claims.ipynb book/02_mirage_derived.ipynb \
                  book/03_arithmetic.ipynb book/04_bigbench.ipynb book/05_vision.ipynb \
-                 book/06_measuring_better.ipynb book/07_predicting.ipynb book/08_real_jumps.ipynb
+                 book/06_measuring_better.ipynb book/07_predicting.ipynb book/08_real_jumps.ipynb \
+                 book/09_conclusion.ipynb
 NBVAL = $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-cell-timeout=120
 
 # No claim may rest on one machine's or one seed's last bits: retrain every cache with
