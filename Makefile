@@ -79,6 +79,10 @@ regenerate-%: env
 # (checked on the committed caches and on retrainings with other seeds).
 SEED_CHAPTERS ?= book
 NBVAL = $(BIN)/python -m pytest -p no:cacheprovider --nbval-lax --nbval-cell-timeout=120
+# The checks on other trainings run two chapters at a time (one process per chapter, each
+# chapter whole in its process): half the time on two cores; `make notebooks` stays serial,
+# so that its per-chapter times are the budget's.
+NBVAL_PAIRS = $(NBVAL) -n 2 --dist loadfile
 
 # No claim may rest on one machine's or one seed's last bits: retrain every cache with
 # another block of training seeds (EMERGENCE_SEED, 1 unless set; 0 = the committed
@@ -92,7 +96,7 @@ regenerated-check: env
 	@echo "regenerated with EMERGENCE_SEED=$(CHECK_SEED)"
 	@for f in data/*; do cmp -s "$$f" "$(REGEN_DIR)/$${f#data/}" \
 	  && echo "regenerated identical: $$f" || echo "regenerated DIFFERENT: $$f"; done
-	EMERGENCE_DATA=$(abspath $(REGEN_DIR)) $(NBVAL) $(SEED_CHAPTERS)
+	EMERGENCE_DATA=$(abspath $(REGEN_DIR)) $(NBVAL_PAIRS) $(SEED_CHAPTERS)
 
 # The chapters on other trainings already made: make seeds-check DATA_DIRS="dir1 dir2 ..."
 # (each a complete data folder, such as one made by EMERGENCE_DATA=DIR make regenerate).
@@ -100,7 +104,7 @@ seeds-check: env
 	@test -n "$(DATA_DIRS)" || { echo 'give the data folders: make seeds-check DATA_DIRS="dir1 dir2"'; exit 2; }
 	@for d in $(DATA_DIRS); do echo "== the chapters on $$d"; \
 	  test -f "$$d/README.md" || { echo "$$d is not a data folder (no README.md)"; exit 2; }; \
-	  EMERGENCE_DATA="$$(cd "$$d" && pwd)" $(NBVAL) -q $(SEED_CHAPTERS) || exit 1; done
+	  EMERGENCE_DATA="$$(cd "$$d" && pwd)" $(NBVAL_PAIRS) -q $(SEED_CHAPTERS) || exit 1; done
 
 clean:
 	rm -rf _build
