@@ -201,6 +201,14 @@ SCHEMAS["bigbench_task_metrics"] = Schema(
     },
 )
 
+SCHEMAS["mirage_fig5a_metrics"] = Schema(
+    "The 39 BIG-Bench metric names on the y-axis of the mirage paper's Figure 5A (NeurIPS "
+    "2023 PDF, text layer).",
+    {
+        "metric": Column("str"),
+    },
+)
+
 # --- Tables of the vision chapter (produced by emergence.experiments.vision) ---
 SCHEMAS["vision_autoencoders"] = Schema(
     "Shallow autoencoders trained here on scikit-learn's digits: squared "
