@@ -357,22 +357,62 @@ def data_dir() -> Path:
     env = os.environ.get("EMERGENCE_DATA")
     if env:
         return Path(env)
+    return _book_data_dir()
+
+
+#: The tables that ``make regenerate`` writes (the families trained for the book). A
+#: data folder named by ``EMERGENCE_DATA`` must hold every one of them; any other table
+#: (the papers' tables, carried result files) that such a folder lacks is read from the
+#: book's own data, so that a folder retrained before a table was added still works.
+TRAINED = frozenset({
+    "arithmetic_models", "arithmetic_summary", "arithmetic_multiple_choice", "passuntil_draws",
+    "vision_autoencoders", "vision_classifiers", "sparse_parity_tasks", "sparse_parity_scale",
+    "sparse_parity_steps", "grokking_curves",
+})
+
+
+def _book_data_dir() -> Path:
+    """The book's own tables: ``data/`` of a source checkout, else the packaged copy."""
     checkout = Path(__file__).resolve().parent.parent / "data"
     if (checkout / "README.md").is_file():
         return checkout
     return Path(str(resources.files("emergence") / "_data"))
 
 
-def path_of(name: str) -> Path:
-    """The file behind table ``name`` (``.csv`` or ``.csv.gz``)."""
-    if name not in SCHEMAS:
-        known = ", ".join(sorted(SCHEMAS)) or "(none registered)"
-        raise ValueError(f"unknown table {name!r}; known tables: {known}.")
-    base = data_dir()
+def _find(base: Path, name: str) -> Path | None:
     for suffix in (".csv", ".csv.gz"):
         candidate = base / f"{name}{suffix}"
         if candidate.is_file():
             return candidate
+    return None
+
+
+def path_of(name: str) -> Path:
+    """The file behind table ``name`` (``.csv`` or ``.csv.gz``).
+
+    With ``EMERGENCE_DATA`` set, a table that is not trained here (not in
+    :data:`TRAINED`) and missing from that folder is read from the book's own data.
+    """
+    if name not in SCHEMAS:
+        known = ", ".join(sorted(SCHEMAS)) or "(none registered)"
+        raise ValueError(f"unknown table {name!r}; known tables: {known}.")
+    base = data_dir()
+    found = _find(base, name)
+    if found is not None:
+        return found
+    if os.environ.get("EMERGENCE_DATA") and name not in TRAINED:
+        if not (base / "README.md").is_file():
+            raise FileNotFoundError(
+                f"EMERGENCE_DATA={base} is not a data folder (it has no README.md); point it at "
+                "data/ or at a folder made by EMERGENCE_DATA=DIR make regenerate.")
+        found = _find(_book_data_dir(), name)
+        if found is not None:
+            return found
+    if name in TRAINED and os.environ.get("EMERGENCE_DATA"):
+        raise FileNotFoundError(
+            f"table {name!r} not found as {base / name}.csv(.gz): a data folder named by "
+            "EMERGENCE_DATA must hold every trained table; remake it with "
+            "EMERGENCE_DATA=DIR make regenerate.")
     raise FileNotFoundError(
         f"table {name!r} not found as {base / name}.csv(.gz); if you installed the package "
         "alone, set EMERGENCE_DATA to the book's data/ folder."

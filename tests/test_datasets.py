@@ -71,3 +71,32 @@ def test_malformed_file_on_disk_is_named(tmp_path, monkeypatch):
 def test_unknown_table():
     with pytest.raises(ValueError, match="unknown table 'nope'"):
         datasets.load("nope")
+
+
+def test_trained_tables_are_registered():
+    assert datasets.TRAINED <= set(datasets.SCHEMAS)
+
+
+def test_a_retrained_folder_falls_back_to_the_books_tables_it_lacks(tmp_path, monkeypatch):
+    # a folder retrained before a paper's table was added: the trained tables are its own,
+    # the paper's table comes from the book's data
+    (tmp_path / "README.md").write_text("a retrained data folder")
+    summary = (DATA / "arithmetic_summary.csv").read_text()
+    (tmp_path / "arithmetic_summary.csv").write_text(summary)
+    monkeypatch.setenv("EMERGENCE_DATA", str(tmp_path))
+    assert datasets.path_of("arithmetic_summary") == tmp_path / "arithmetic_summary.csv"
+    assert datasets.path_of("wei_table1") == DATA / "wei_table1.csv"
+    assert len(datasets.load("wei_table1")) > 0
+
+
+def test_a_retrained_folder_must_hold_every_trained_table(tmp_path, monkeypatch):
+    (tmp_path / "README.md").write_text("a retrained data folder")
+    monkeypatch.setenv("EMERGENCE_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="must hold every trained table"):
+        datasets.path_of("grokking_curves")
+
+
+def test_a_folder_that_is_not_data_gets_no_fallback(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMERGENCE_DATA", str(tmp_path / "typo"))
+    with pytest.raises(FileNotFoundError, match="is not a data folder"):
+        datasets.path_of("wei_table1")
