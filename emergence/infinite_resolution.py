@@ -23,7 +23,9 @@ token, not thousands of samples.
   ``1 / K``, which is not the pass probability;
 - :func:`task_scaling_fit`: ``PU(N) = exp(-(N / c) ** alpha)``, fitted as a
   power law of ``-ln PU``, with the curvature of ``ln(-ln PU)`` against
-  ``ln N`` that says whether the curve bends.
+  ``ln N`` that says whether the curve bends;
+- :func:`instance_scaling_predict`: the same law fitted to each problem
+  separately, and each problem's pass probability extrapolated by its own law.
 
 Examples
 --------
@@ -391,3 +393,50 @@ def task_scaling_fit(n_params, pass_rate) -> TaskScalingFit:
     fit = fit_power_law(n, -np.log(rate))
     curvature = float(np.polyfit(np.log(n), np.log(-np.log(rate)), 2)[0])
     return TaskScalingFit(c=fit.c, alpha=fit.alpha, r2=fit.r2, curvature=curvature)
+
+
+def instance_scaling_predict(n_params, pass_prob, n_target) -> np.ndarray:
+    """Fit ``p_i(N) = exp(-(N / c_i) ** alpha_i)`` to each problem, and extrapolate.
+
+    An aggregate law fitted to a task's mean pass rate and a law fitted to
+    each problem (then averaged) give different predictions: the mean of
+    ``exp(-x)`` is not ``exp(-x)`` of a mean. This is the per-problem fit, by
+    least squares of ``ln(-ln p_i)`` on ``ln N`` for every problem at once.
+
+    Parameters
+    ----------
+    n_params : array-like, shape (models,)
+        Model sizes; at least two.
+    pass_prob : array-like, shape (models, problems)
+        Each model's pass probability of each problem, strictly between 0 and 1.
+    n_target : float or array-like
+        Sizes to predict.
+
+    Returns
+    -------
+    np.ndarray, shape (targets, problems)
+        Each problem's predicted pass probability at each target size (one row
+        for a scalar ``n_target``); ``.mean(axis=1)`` is the task's predicted
+        pass rate.
+
+    Examples
+    --------
+    >>> n = np.array([1e3, 1e4, 1e5])
+    >>> p = np.exp(-np.outer((n / 1e6) ** -0.5, [1.0, 2.0]))
+    >>> np.round(instance_scaling_predict(n, p, 1e6), 4)
+    array([[0.3679, 0.1353]])
+    """
+    n = check_positive(n_params, "n_params")
+    p = np.asarray(pass_prob, dtype=float)
+    if p.ndim != 2 or p.shape[0] != len(n):
+        raise ValueError(f"pass_prob must have one row per model ({len(n)}), got shape {p.shape}.")
+    if len(n) < 2:
+        raise ValueError("instance_scaling_predict needs at least two models to fit a slope.")
+    if not ((p > 0) & (p < 1)).all():
+        raise ValueError("pass_prob must lie strictly between 0 and 1 (ln(-ln p) is undefined at 0 and 1).")
+    x, y = np.log(n), np.log(-np.log(p))
+    dx = x - x.mean()
+    slope = dx @ (y - y.mean(axis=0)) / (dx @ dx)
+    intercept = y.mean(axis=0) - slope * x.mean()
+    target = np.log(np.atleast_1d(check_positive(n_target, "n_target")))
+    return np.exp(-np.exp(intercept + np.outer(target, slope)))

@@ -13,6 +13,7 @@ from emergence.infinite_resolution import (
     pass_rate_bounds,
     pass_until,
     task_scaling_fit,
+    instance_scaling_predict,
 )
 
 
@@ -139,6 +140,25 @@ def test_task_scaling_fit_rejects_bad_rates():
         task_scaling_fit([1, 2, 3, 4], [0.1, 0.2, 0.0, 0.5])
     with pytest.raises(ValueError, match="four"):
         task_scaling_fit([1, 2, 3], [0.1, 0.2, 0.3])
+
+
+def test_instance_scaling_predict_extrapolates_each_problem_by_its_own_law():
+    n = np.logspace(3, 6, 5)
+    c, alpha = np.array([1e3, 3e3, 1e4]), np.array([-0.3, -0.5, -0.8])
+    p = np.exp(-(n[:, None] / c) ** alpha)
+    pred = instance_scaling_predict(n[:4], p[:4], [n[4], 1e7])
+    assert pred.shape == (2, 3)
+    assert np.allclose(pred[0], p[4]) and np.allclose(pred[1], np.exp(-(1e7 / c) ** alpha))
+    # the mean of per-problem laws is not the aggregate law's prediction
+    aggregate = task_scaling_fit(n[:4], p[:4].mean(axis=1)).predict([n[4]])[0]
+    assert abs(aggregate - p[4].mean()) > 1e-3
+
+
+def test_instance_scaling_predict_rejects_bad_input():
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        instance_scaling_predict([1, 2], [[0.1, 1.0], [0.2, 0.3]], 3)
+    with pytest.raises(ValueError, match="one row per model"):
+        instance_scaling_predict([1, 2, 3], [[0.1, 0.2], [0.2, 0.3]], 3)
 
 
 @pytest.mark.parametrize("p", [1e-3, 0.05, 0.4])
