@@ -53,7 +53,10 @@ The chapters tell the story; this package does the computing:
   models and predict its largest ones;
 - :mod:`emergence.diagnose`, :mod:`emergence.curves`, :mod:`emergence.report`,
   :mod:`emergence.cli`: ``emergence diagnose``, every check of the book on any table
-  of results (many curves at once), its report and its command line.
+  of results (many curves at once), its report and its command line;
+- :mod:`emergence.shape`: where a curve makes its gain (early, gradually, late or in
+  a jump), weighed against its noise: the judgement behind the tool's verdicts;
+- :mod:`emergence.calibration`: curves with known answers that test those verdicts.
 """
 
 from . import datasets, metrics, mirage, scaling, score

@@ -69,8 +69,9 @@ def parser() -> argparse.ArgumentParser:
                    "replacing the report's files there")
     p.add_argument("--no-figures", action="store_true", help="with --out: no figures (faster)")
     p.add_argument("--cutoff", type=float, default=None, metavar="S",
-                   help="a curve is sharp when its emergence score is above S (default: the "
-                        "book's 10)")
+                   help="the emergence score above which the score_above_cutoff column is true "
+                        "(the paper-style classification; default: the book's 10). The verdict "
+                        "does not use it")
     p.add_argument("--holdout", type=int, default=1, metavar="K",
                    help="the backtest holds back each family's K largest models (default 1)")
     p.add_argument("--target-length", type=int, default=None, metavar="L",

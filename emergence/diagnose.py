@@ -17,6 +17,9 @@ A **tidy table** (CSV file or DataFrame), one row per model x task x metric:
 ``metric``              the metric's name (see :data:`METRICS`)
 ``value``               the metric's value
 ``n_items``             optional: test-set size (exact intervals)
+``stderr``              optional: the value's standard error (else
+                        binomial from ``n_items`` where the metric
+                        counts items)
 ``higher_is_better``    optional: True/False (else the metric's own)
 ``chance``              optional: the random baseline (floor of the fit)
 ``length``              optional: target length L in tokens (for p^L)
@@ -36,18 +39,31 @@ target lengths come from the items.
 
 Checks, for every curve
 -----------------------
-- the **emergence score** (:func:`emergence.score.emergence_score`) and
-  whether it passes the book's cut-off, :data:`EMERGENCE_CUTOFF`;
-- the **share of the gain** made by the middle model
-  (:func:`emergence.score.share_of_gain` at ``n // 2``);
+- **does it rise, and where?** (:func:`emergence.shape.judge_shape`): the
+  net change against its noise (three standard errors, from a ``stderr``
+  column or binomial from ``n_items``), then the share of the gain made by
+  the middle of the log-scale range and within its steepest quarter. The
+  curve is *sharp* if it rises, not early, and late or in a jump; each
+  judgement has an unclear band, so no verdict flips on a small difference.
+  The judgement means the same for 5 models as for 50: a straight line makes
+  50% of its gain by mid-scale and 25% in any quarter, whatever its number
+  of models;
+- the mirage paper's **emergence score** (:func:`emergence.score.emergence_score`),
+  reported but not used by the verdict (a straight line through ``k`` models
+  scores ``k - 1``), and whether it passes a cut-off, :data:`EMERGENCE_CUTOFF`
+  (column ``score_above_cutoff``); the **share of the gain** made by the
+  middle model (:func:`emergence.score.share_of_gain` at ``n // 2``);
 - where ``n_items`` is known and the metric counts items right (exact match,
   multiple-choice grade), the **exact 95% interval** of every point
   (:func:`emergence.scaling.accuracy_interval`) and the **resolution floor**:
   a model at 0 of ``n`` is below about ``3.7 / n``, not at zero;
 - whether the metric is **known to be discontinuous or nonlinear**
   (:data:`METRICS`, with the source of each label);
-- the **other metrics of the same outputs**: a sharp metric's most linear
-  partner in the same task and family, its emergence score, and, for exact
+- the **other metrics of the same outputs**: a sharp metric's partner in
+  the same task and family (a linear or continuous metric, a loss included,
+  one without a jump first): *consistent with a metric-made jump* when the
+  partner rises neither sharply nor late, *not made by the metric alone*
+  when it is sharp too (column ``metric_made``); and, for exact
   match, the curve that the partner predicts under independence, ``p ** L``
   (:func:`emergence.mirage.expected_accuracy`, or
   :func:`emergence.mirage.accuracy_from_loss` for a per-token loss), with L
@@ -75,8 +91,8 @@ Examples
 [['exact_match', 6, True], ['per_token_accuracy', 6, False]]
 >>> for clause in result["verdict"].iloc[0].split("; "):
 ...     print(clause)
-sharp (score 90 > 10)
-sharp under exact_match, smooth under per_token_accuracy on the same outputs: consistent with a metric-made jump
+sharp: rises late (1% of its gain by the middle of the scale range, 75% within its steepest quarter, emergence score 90)
+sharp under exact_match, not under per_token_accuracy of the same outputs (which makes 54% of its gain by the middle of the scale range, against 1%): consistent with a metric-made jump
 p^L from per_token_accuracy (L = 3) misses it by up to 0.363 (at 1e+10): its tokens are not right independently and alike, so p^L does not explain it
 the 3 smallest models at 0 of 200: below resolution (under 1.8%), more items needed
 the largest model forecast by the smaller ones (predicted 0.948, observed 0.9)
@@ -95,6 +111,7 @@ from .backtest import backtest_many
 from .curves import emergence_scores, pack, shares_of_gain
 from .mirage import accuracy_from_loss, expected_accuracy, implied_per_token_probability
 from .scaling import accuracy_interval
+from .shape import binomial_stderr, judge_shape
 
 __all__ = [
     "EMERGENCE_CUTOFF",
@@ -118,7 +135,7 @@ EMERGENCE_CUTOFF = 10.0
 
 #: The columns of a tidy table, and its optional ones.
 TIDY_REQUIRED = ("task", "family", "model", "scale", "metric", "value")
-TIDY_OPTIONAL = ("n_items", "higher_is_better", "chance", "length")
+TIDY_OPTIONAL = ("n_items", "stderr", "higher_is_better", "chance", "length")
 #: The columns of a table of per-item outputs.
 OUTPUTS_REQUIRED = ("task", "family", "model", "scale", "item", "prediction", "target")
 
@@ -219,6 +236,14 @@ METRICS: dict[str, MetricInfo] = {
                                           f"{_SEC2}: the loss that falls smoothly"),
     "loss": MetricInfo("continuous", 0, math.inf, False, False,
                        f"{_SEC2}: per-token cross-entropy"),
+    "per_token_loss": MetricInfo("continuous", 0, math.inf, False, False,
+                                 f"{_SEC2}: per-token cross-entropy (the book's tables)"),
+    "cross_entropy": MetricInfo("continuous", 0, math.inf, False, False,
+                                f"{_SEC2}: cross-entropy"),
+    "perplexity": MetricInfo("continuous", 1, math.inf, False, False,
+                             "exp of the per-token cross-entropy: continuous, like it"),
+    "ppl": MetricInfo("continuous", 1, math.inf, False, False,
+                      "perplexity (lm-evaluation-harness's name): continuous"),
 }
 # Other BIG-bench metrics, with the ranges BIG-bench's json_task.py gives them: their
 # range is checked and they are backtested, but how they scale the per-token error is
@@ -235,9 +260,10 @@ METRICS.update({
 
 # A sharp metric's partners of the same outputs, best first: the ones that give
 # p (for p^L) first, then other linear or continuous metrics, then other sharp ones.
-_P_SOURCES = ("per_token_accuracy", "token_edit_distance", "per_token_cross_entropy", "loss")
+_P_SOURCES = ("per_token_accuracy", "token_edit_distance", "per_token_cross_entropy", "loss",
+              "per_token_loss")
 _PARTNER_ORDER = (*_P_SOURCES, "calibration_multiple_choice_brier_score", "brier_score",
-                  "log_likelihood")
+                  "log_likelihood", "cross_entropy", "perplexity", "ppl")
 # The metrics p^L is a model of: all-or-nothing string matches.
 _P_L_TARGETS = ("exact_match", "accuracy", "exact_str_match", "case_insensitive_str_match")
 
@@ -295,7 +321,7 @@ def read_table(path) -> pd.DataFrame:
         raise DiagnoseInputError(f"{path}: cannot be read as a CSV table ({err}).") from None
 
 
-_NUMERIC = ("scale", "value", "n_items", "chance", "length")
+_NUMERIC = ("scale", "value", "n_items", "stderr", "chance", "length")
 _MISSING = ["", "NaN", "nan", "NA", "N/A", "n/a", "null", "None"]
 
 
@@ -415,6 +441,13 @@ def _canonical(table: pd.DataFrame, where: _Where, info: dict,
                    "size (parameters or training FLOPs) must be > 0.")
     out["value"] = _numbers(table, "value", where)
     out["n_items"] = _optional_counts(table, "n_items", where, "is not a test-set size (a whole number >= 1).")
+    out["stderr"] = (_numbers(table, "stderr", where, required=False)
+                     if "stderr" in table.columns else np.nan)
+    bad = out["stderr"].to_numpy() < 0
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail("stderr", pos, f"{out['stderr'].iloc[pos[0]]:g} is not a standard error "
+                   "(it must be >= 0; leave the cell empty where it is not known).")
     out["chance"] = (_numbers(table, "chance", where, required=False)
                      if "chance" in table.columns else np.nan)
     out["length"] = _optional_counts(table, "length", where, "is not a target length (whole tokens >= 1).")
@@ -842,12 +875,15 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         share[measured] = shares_of_gain(Y[measured], np.maximum(n[measured] // 2, 1),
                                          better[measured])
     curves["emergence_score"] = score
-    curves["sharp"] = measured & (score > cutoff)
+    curves["score_above_cutoff"] = measured & (score > cutoff)
     curves["share_of_gain_at_middle"] = share
 
     points = _points(t, info)
+    S = pack(curve_id, position, points["stderr"].to_numpy(), n_curves)
+    _shape(curves, X, Y, S, n >= 4)
     _resolution(curves, points, n_curves)
     _partners(curves, info)
+    _metric_made(curves)
     _p_to_the_l(curves, points, t, lengths, info)
     row_of = pack(curve_id, position, np.arange(len(t)), n_curves, fill=-1)
     _backtests(curves, points, X, Y, row_of, info, holdout, progress)
@@ -897,6 +933,9 @@ def _points(t: pd.DataFrame, info: dict) -> pd.DataFrame:
         sizes, inverse = np.unique(nn, return_inverse=True)
         floor[exact] = accuracy_interval(np.zeros(len(sizes)), sizes)[1][inverse]
     points["n_correct"] = k
+    # each value's standard error: given, or binomial where the metric counts items
+    points["stderr"] = np.where(np.isfinite(t["stderr"].to_numpy()), t["stderr"].to_numpy(),
+                                np.where(exact, binomial_stderr(t["value"].to_numpy(), n), np.nan))
     points["ci_low"] = lo
     points["ci_high"] = hi
     points["resolution_floor"] = floor
@@ -932,18 +971,71 @@ def _resolution(curves, points, n_curves):
                                            .reindex(idx).to_numpy())
 
 
+def _shape(curves, X, Y, S, measured):
+    """Where each curve makes its gain, weighed against its noise (:mod:`emergence.shape`)."""
+    n_curves = len(curves)
+    shape = pd.DataFrame({"change": np.full(n_curves, None, dtype=object),
+                          "noise": np.nan, "net_gain": np.nan,
+                          "share_by_mid_scale": np.nan, "steepest_quarter": np.nan})
+    for col in ("late", "rises_early", "concentrated", "sharp"):
+        shape[col] = pd.array([pd.NA] * n_curves, dtype="boolean")
+    idx = np.flatnonzero(measured)
+    if idx.size:
+        better = curves["higher_is_better"].to_numpy(dtype=bool)[idx]
+        judged = judge_shape(X[idx], Y[idx], better, S[idx])
+        for col in ("change", "noise", "net_gain", "share_by_mid_scale", "steepest_quarter"):
+            shape.loc[idx, col] = judged[col].to_numpy()
+        for col, src in (("late", "late"), ("rises_early", "early"),
+                         ("concentrated", "concentrated"), ("sharp", "sharp")):
+            shape.loc[idx, col] = judged[src].to_numpy()
+    curves["noise_weighed"] = np.isfinite(shape["noise"].to_numpy(dtype=float))
+    for col in shape.columns:
+        curves[col] = shape[col].to_numpy() if col not in (
+            "late", "rises_early", "concentrated", "sharp") else shape[col].array
+
+
+def _metric_made(curves):
+    """Whether a sharp curve is consistent with a jump made by its metric.
+
+    True: sharp under a nonlinear or discontinuous metric, while a linear or
+    continuous metric of the same outputs rises and is neither sharp nor late.
+    False: the smooth metric is sharp too. ``<NA>``: not sharp, or no smooth
+    metric of the same outputs, or a judgement in its unclear band.
+    """
+    n_curves = len(curves)
+    made = np.full(n_curves, np.nan)
+    sharp = curves["sharp"].to_numpy(dtype=float, na_value=np.nan)
+    kind = curves["metric_kind"].to_numpy()
+    smooth_partner = np.isin(curves["partner_kind"].to_numpy(dtype=object), SMOOTH_KINDS)
+    p_sharp = curves["partner_sharp"].to_numpy(dtype=float, na_value=np.nan)
+    p_late = curves["partner_late"].to_numpy(dtype=float, na_value=np.nan)
+    p_rises = curves["partner_change"].to_numpy(dtype=object) == "rises"
+    candidate = (sharp == 1) & np.isin(kind, SHARP_KINDS) & smooth_partner
+    made[candidate & (p_sharp == 1)] = 0.0
+    made[candidate & p_rises & (p_sharp == 0) & (p_late == 0)] = 1.0
+    curves["metric_made"] = pd.array(np.where(np.isnan(made), None, made == 1), dtype="boolean")
+
+
 def _partners(curves, info):
-    """For each sharp-kind metric, the best other metric of the same task and family."""
+    """For each sharp-kind metric, the best other metric of the same task and family.
+
+    Linear or continuous metrics first (one that rises without a jump before an unclear or a
+    sharp one), in the order of :data:`_PARTNER_ORDER`; other metrics after them.
+    """
     curves["partner_metric"] = None
     curves["partner_kind"] = None
     curves["partner_score"] = np.nan
-    curves["partner_sharp"] = False
+    curves["partner_sharp"] = pd.array([pd.NA] * len(curves), dtype="boolean")
+    curves["partner_change"] = None
+    curves["partner_share_by_mid_scale"] = np.nan
+    curves["partner_late"] = pd.array([pd.NA] * len(curves), dtype="boolean")
     sharp_kind = curves["metric_kind"].isin(SHARP_KINDS) & (curves["n_models"] >= 3)
     if not sharp_kind.any():
         return
     left = curves.loc[sharp_kind, ["task", "family", "metric"]].reset_index()
     right = curves.loc[curves["n_models"] >= 3, ["task", "family", "metric", "metric_kind",
-                                                 "emergence_score", "sharp"]]
+                                                 "emergence_score", "sharp", "change",
+                                                 "share_by_mid_scale", "late"]]
     pairs = left.merge(right, on=["task", "family"], suffixes=("", "_p"))
     pairs = pairs[pairs["metric"] != pairs["metric_p"]]
     if pairs.empty:
@@ -951,7 +1043,11 @@ def _partners(curves, info):
     order = {m: i for i, m in enumerate(_PARTNER_ORDER)}
     smooth = pairs["metric_kind"].isin(SMOOTH_KINDS).to_numpy()
     rank = pairs["metric_p"].map(order).fillna(len(order)).to_numpy()
-    pairs = pairs.assign(_rank=np.where(smooth, rank, 2 * len(order) + rank),
+    # a smooth metric that rises without a jump first, then an unclear one, then a sharp one:
+    # one smooth metric of the same outputs without a jump is what the mirage explanation needs
+    state = pairs["sharp"].map({False: 0, True: 2}).fillna(1).to_numpy()
+    width = len(order) + 1
+    pairs = pairs.assign(_rank=np.where(smooth, state * width + rank, 3 * width + rank),
                          _known=pairs["metric_kind"] != "unknown")
     pairs = pairs[pairs["_known"]].sort_values(["index", "_rank", "metric_p"], kind="stable")
     best = pairs.drop_duplicates("index")
@@ -959,7 +1055,10 @@ def _partners(curves, info):
     curves.loc[idx, "partner_metric"] = best["metric_p"].to_numpy()
     curves.loc[idx, "partner_kind"] = best["metric_kind"].to_numpy()
     curves.loc[idx, "partner_score"] = best["emergence_score"].to_numpy()
-    curves.loc[idx, "partner_sharp"] = best["sharp"].to_numpy(dtype=bool)
+    curves.loc[idx, "partner_sharp"] = best["sharp"].array
+    curves.loc[idx, "partner_change"] = best["change"].to_numpy()
+    curves.loc[idx, "partner_share_by_mid_scale"] = best["share_by_mid_scale"].to_numpy()
+    curves.loc[idx, "partner_late"] = best["late"].array
 
 
 def _p_to_the_l(curves, points, t, lengths, info):
@@ -1021,7 +1120,7 @@ def _p_to_the_l(curves, points, t, lengths, info):
             if rows.size == 0:
                 continue
             smooth = smooth_all[rows]
-            if source in ("per_token_cross_entropy", "loss"):
+            if source in ("per_token_cross_entropy", "loss", "per_token_loss"):
                 pred = sum(wi * accuracy_from_loss(smooth, int(L)) for L, wi in zip(Ls, w))
             else:
                 # per-token accuracy is p; token edit distance is about L (1 - p)
@@ -1202,10 +1301,43 @@ def _count_words(k: int) -> str:
     return {1: "the smallest model", 2: "the 2 smallest models"}.get(k, f"the {k} smallest models")
 
 
+def _truth(x):
+    """True, False or None (unclear) from a nullable boolean cell."""
+    return None if x is None or x is pd.NA else bool(x)
+
+
+def _share(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _shape_clause(cols, i) -> str:
+    """The first clause of a verdict: does the curve change, and where does it make its gain."""
+    score = f"emergence score {_fmt(cols['emergence_score'][i])}"
+    change, gain, noise = cols["change"][i], cols["net_gain"][i], cols["noise"][i]
+    weighed = bool(cols["noise_weighed"][i])
+    if change == "flat":
+        if weighed:
+            return (f"no change beyond noise (net {_fmt(abs(gain))}, noise allows "
+                    f"{_fmt(noise)}, {score})")
+        return f"flat: no change with scale ({score})"
+    if change == "declines":
+        return f"gets worse with scale (net {_fmt(-abs(gain))}, {score})"
+    where = (f"{_share(cols['share_by_mid_scale'][i])} of its gain by the middle of the scale "
+             f"range, {_share(cols['steepest_quarter'][i])} within its steepest quarter")
+    unweighed = "" if weighed else "; noise not weighed: give n_items or stderr"
+    sharp = _truth(cols["sharp"][i])
+    if sharp:
+        what = "rises late" if _truth(cols["late"][i]) else "a jump"
+        return f"sharp: {what} ({where}, {score}){unweighed}"
+    if sharp is False:
+        what = "rises early" if _truth(cols["rises_early"][i]) else "rises gradually"
+        return f"{what} ({where}, {score})"
+    return f"unclear: near the cut-offs between a jump and a gradual rise ({where}, {score})"
+
+
 def _verdicts(curves, cutoff, holdout) -> list[str]:
     """One line per curve: what the evidence supports, and nothing more."""
     out = []
-    cut = _fmt(cutoff)
     cols = {c: curves[c].to_numpy() for c in curves.columns}
     for i in range(len(curves)):
         n = cols["n_models"][i]
@@ -1216,35 +1348,36 @@ def _verdicts(curves, cutoff, holdout) -> list[str]:
         if n < 4:
             out.append("fewer than 4 models: no verdict")
             continue
-        s = cols["emergence_score"][i]
         metric = cols["metric"][i]
-        clauses = []
-        if s == 0:
-            clauses.append("flat: no change with scale")
-        elif s < 0:
-            clauses.append(f"gets worse with scale (score {_fmt(s)})")
-        elif cols["sharp"][i]:
-            clauses.append("sharp (score inf: flat, then a jump)" if np.isinf(s)
-                           else f"sharp (score {_fmt(s)} > {cut})")
-        else:
-            clauses.append(f"no jump (score {_fmt(s)} <= {cut})")
+        clauses = [_shape_clause(cols, i)]
         partner = cols["partner_metric"][i]
-        if cols["sharp"][i] and partner is not None:
-            smooth_partner = cols["partner_kind"][i] in SMOOTH_KINDS
+        sharp = _truth(cols["sharp"][i])
+        if sharp and partner is not None:
             pkind = cols["partner_kind"][i]
-            if cols["partner_sharp"][i] and smooth_partner:
+            made = _truth(cols["metric_made"][i])
+            if made:
+                clauses.append(
+                    f"sharp under {metric}, not under {partner} of the same outputs (which "
+                    f"makes {_share(cols['partner_share_by_mid_scale'][i])} of its gain by the "
+                    f"middle of the scale range, against "
+                    f"{_share(cols['share_by_mid_scale'][i])}): consistent with a metric-made jump")
+            elif made is False:
                 clauses.append(f"sharp under both {metric} and {partner} of the same outputs: "
                                "not made by the metric alone")
-            elif cols["partner_sharp"][i]:
-                clauses.append(f"sharp under {partner} too, but it is {pkind} as well: a linear "
-                               "metric of the same outputs is needed to decide")
-            elif smooth_partner and cols["partner_score"][i] >= 0:
-                clauses.append(f"sharp under {metric}, smooth under {partner} on the same "
-                               "outputs: consistent with a metric-made jump")
-            elif cols["partner_score"][i] >= 0:
-                clauses.append(f"not sharp under {partner} of the same outputs, itself {pkind}: "
-                               "the jump depends on the metric")
-        elif cols["sharp"][i] and cols["metric_kind"][i] in SHARP_KINDS:
+            elif pkind not in SMOOTH_KINDS:
+                if _truth(cols["partner_sharp"][i]):
+                    clauses.append(f"sharp under {partner} too, but it is {pkind} as well: a "
+                                   "linear metric of the same outputs is needed to decide")
+                else:
+                    clauses.append(f"not sharp under {partner} of the same outputs, itself "
+                                   f"{pkind}: the jump depends on the metric")
+            elif cols["partner_change"][i] != "rises":
+                clauses.append(f"{partner} of the same outputs does not improve beyond noise: "
+                               "whether the metric made the jump is undecided")
+            else:
+                clauses.append(f"{partner} of the same outputs is near a cut-off (see its own "
+                               "line): whether the metric made the jump is unclear")
+        elif sharp and cols["metric_kind"][i] in SHARP_KINDS:
             clauses.append(f"{cols['metric_kind'][i]} metric with no smooth metric of the "
                            "same outputs to compare: undecided")
         src = cols["p_l_source"][i]

@@ -17,7 +17,7 @@ Examples
 ...                       "scale": [1e6, 1e7, 1e8, 1e9], "metric": "exact_match",
 ...                       "value": [0.0, 0.1, 0.2, 0.3]})
 >>> print(format_terminal(diagnose(table)).splitlines()[-1])
-    -> no jump (score 3 <= 10); the largest model not forecast by the smaller ones (predicted 0.435, observed 0.3)
+    -> rises gradually (50% of its gain by the middle of the scale range, 25% within its steepest quarter, emergence score 3); the largest model not forecast by the smaller ones (predicted 0.435, observed 0.3)
 """
 
 from __future__ import annotations
@@ -45,10 +45,24 @@ CURVE_COLUMNS = {
     "n_models": "models in the family on this curve",
     "scale_min": "the smallest model's scale",
     "scale_max": "the largest model's scale",
-    "emergence_score": "emergence.score.emergence_score of the curve",
-    "sharp": "emergence score above the cut-off",
+    "emergence_score": "emergence.score.emergence_score of the curve (the mirage paper's "
+                       "number; reported, not the verdict)",
+    "score_above_cutoff": "emergence score above the cut-off (the paper-style classification)",
     "share_of_gain_at_middle": "share of the total gain made by model n // 2 "
                                "(emergence.score.share_of_gain)",
+    "noise_weighed": "whether a standard error was known (given, or binomial from n_items) "
+                     "for the smallest and largest model",
+    "change": "rises, declines or flat: the net change against the noise "
+              "(emergence.shape.judge_shape)",
+    "noise": "the change the noise allows: 3 standard errors of largest - smallest",
+    "net_gain": "largest model - smallest, oriented so that higher is better",
+    "share_by_mid_scale": "share of the net gain made by the middle of the log-scale range",
+    "steepest_quarter": "largest share of the net gain made within a quarter of the "
+                        "log-scale range",
+    "late": "under 25% of the gain by mid-scale (not late above 35%; empty: unclear)",
+    "rises_early": "over 70% of the gain by mid-scale (not early below 60%; empty: unclear)",
+    "concentrated": "over 65% of the gain within a quarter of the range (not below 55%)",
+    "sharp": "rises, not early, and late or concentrated (empty: unclear)",
     "n_items_min": "the smallest test set on the curve (metrics that count items)",
     "n_items_max": "the largest test set on the curve",
     "resolution_floor": "upper end of the exact 95% interval at 0 correct, about 3.7 / n",
@@ -59,6 +73,12 @@ CURVE_COLUMNS = {
     "partner_kind": "its kind",
     "partner_score": "its emergence score",
     "partner_sharp": "whether it is sharp too",
+    "partner_change": "whether it rises, declines or is flat",
+    "partner_share_by_mid_scale": "its share of the gain by mid-scale",
+    "partner_late": "whether it rises late",
+    "metric_made": "sharp under a nonlinear or discontinuous metric while a linear or "
+                   "continuous metric of the same outputs rises neither sharply nor late "
+                   "(no: that metric is sharp too; empty: not sharp, no such metric, or unclear)",
     "p_l_source": "the per-token metric p comes from, for the p^L prediction",
     "p_l_length": "target length L (a range where targets differ)",
     "p_l_max_gap": "largest observed - p^L difference",
@@ -83,6 +103,8 @@ POINT_COLUMNS = {
     "task": "", "family": "", "metric": "", "model": "", "scale": "", "value": "",
     "n_items": "test-set size, where given",
     "n_correct": "value x n_items, where the metric counts items",
+    "stderr": "standard error of the value: given, or binomial from n_items where the metric "
+              "counts items",
     "ci_low": "exact (Clopper-Pearson) 95% interval, low end",
     "ci_high": "high end",
     "resolution_floor": "high end of the interval at 0 of n_items",
@@ -93,13 +115,25 @@ POINT_COLUMNS = {
 
 #: How to read each clause of a verdict line (the report prints it).
 READING_GUIDE = [
-    ("sharp (score S > 10) / no jump (score S <= 10)",
-     "the emergence score: the rise divided by the typical step between neighbouring models. "
-     "A straight line through k models scores k - 1; 'inf' means flat, then a jump. Sharp says "
-     "how concentrated the rise is, not whether it is real."),
-    ("sharp under A, smooth under B on the same outputs: consistent with a metric-made jump",
-     "B is a linear or continuous metric of the same outputs and does not jump: the jump can be "
-     "made by how A scores them (the mirage paper's explanation). Consistent with, not proof of."),
+    ("no change beyond noise / gets worse with scale",
+     "the largest model's value minus the smallest's, against 3 standard errors of that "
+     "difference (from stderr, or binomial from n_items for a metric that counts items). "
+     "Without a standard error any change counts, and a sharp line says the noise was not "
+     "weighed."),
+    ("sharp: rises late / sharp: a jump / rises early / rises gradually / unclear",
+     "where on the log-scale axis the curve makes its gain: its share by the middle of the range "
+     "(late under 25%, early over 70%) and within its steepest quarter (a jump over 65%). Sharp: "
+     "not early, and late or a jump. A straight line makes 50% and 25% for any number of models. "
+     "Each cut-off has a band (35%, 60%, 55%) inside which the judgement is unclear rather than "
+     "flipped by a small difference."),
+    ("emergence score S",
+     "the mirage paper's number: the rise divided by the typical step between neighbouring "
+     "models. Reported, not the verdict: a straight line through k models scores k - 1, and "
+     "'inf' means flat, then a step (of any size)."),
+    ("sharp under A, not under B of the same outputs: consistent with a metric-made jump",
+     "B is a linear or continuous metric of the same outputs (a loss counts) and rises neither "
+     "sharply nor late: the jump can be made by how A scores the outputs (the mirage paper's "
+     "explanation). Consistent with, not proof of."),
     ("sharp under both A and B of the same outputs: not made by the metric alone",
      "the smooth metric jumps too, so the metric cannot be the whole story."),
     ("sharp under B too, but it is nonlinear as well / not sharp under B, itself nonlinear",
@@ -131,18 +165,18 @@ def summary(curves: pd.DataFrame) -> dict:
 
     Examples
     --------
-    >>> summary(pd.DataFrame({"n_models": [2, 5], "sharp": [False, True],
-    ...                       "verdict": ["x", "consistent with a metric-made jump"],
+    >>> summary(pd.DataFrame({"n_models": [2, 5], "sharp": pd.array([pd.NA, True], dtype="boolean"),
+    ...                       "metric_made": pd.array([pd.NA, True], dtype="boolean"),
     ...                       "backtest_forecast": [None, False], "smallest_at_zero": [0, 2]}))
-    {'curves': 2, 'skipped': 1, 'sharp': 1, 'metric_made': 1, 'not_forecast': 1, 'below_resolution': 1}
+    {'curves': 2, 'skipped': 1, 'sharp': 1, 'unclear': 0, 'metric_made': 1, 'not_forecast': 1, 'below_resolution': 1}
     """
     forecast = curves["backtest_forecast"]
     return {
         "curves": int(len(curves)),
         "skipped": int((curves["n_models"] < 3).sum()),
-        "sharp": int(curves["sharp"].sum()),
-        "metric_made": int(curves["verdict"].str.contains("consistent with a metric-made jump",
-                                                          regex=False).sum()),
+        "sharp": int(curves["sharp"].fillna(False).sum()),
+        "unclear": int((curves["sharp"].isna() & (curves["n_models"] >= 4)).sum()),
+        "metric_made": int(curves["metric_made"].fillna(False).sum()),
         "not_forecast": int(forecast.map(lambda v: v is False or v is np.False_).sum()),
         "below_resolution": int((curves["smallest_at_zero"] > 0).sum()),
     }
@@ -155,9 +189,9 @@ def _head(curves) -> list[str]:
     return [
         f"input: {s.get('source', '?')} ({s.get('input', '?')}; {s.get('rows', '?')} rows of "
         "results); "
-        f"scale: {unit}; cut-off: emergence score > {_fmt(s.get('cutoff', 10.0))}; "
-        f"backtest holds back {s.get('holdout', 1)} model(s)",
-        f"{c['curves']} curves: {c['sharp']} sharp, {c['metric_made']} consistent with a "
+        f"scale: {unit}; backtest holds back {s.get('holdout', 1)} model(s)",
+        f"{c['curves']} curves: {c['sharp']} sharp, {c['unclear']} unclear, "
+        f"{c['metric_made']} consistent with a "
         f"metric-made jump, {c['not_forecast']} not forecast by their smaller models, "
         f"{c['below_resolution']} with models below resolution, {c['skipped']} skipped",
     ]
@@ -184,7 +218,8 @@ def format_terminal(curves: pd.DataFrame, limit: int | None = None) -> str:
     lines = _head(curves)
     shown = _order(curves)
     if limit is not None and len(shown) > limit:
-        shown = shown.assign(_s=~shown["sharp"]).sort_values("_s", kind="stable").head(limit)
+        shown = shown.assign(_s=~shown["sharp"].fillna(False).astype(bool)).sort_values(
+            "_s", kind="stable").head(limit)
         shown = _order(shown.drop(columns="_s"))
     for (task, family), grp in shown.groupby(["task", "family"], sort=False):
         lines.append("")
@@ -192,8 +227,8 @@ def format_terminal(curves: pd.DataFrame, limit: int | None = None) -> str:
         for r in grp.itertuples(index=False):
             numbers = f"{r.n_models} model{'s' if r.n_models != 1 else ''}"
             if r.n_models >= 3:
-                numbers += (f", score {_fmt(r.emergence_score)}, share of gain at middle "
-                            f"{_fmt(r.share_of_gain_at_middle)}")
+                numbers += (f", emergence score {_fmt(r.emergence_score)}, share of gain by "
+                            f"mid-scale {_fmt(r.share_by_mid_scale)}")
             lines.append(f"  {r.metric} ({r.metric_kind}): {numbers}")
             lines.append(f"    -> {r.verdict}")
     if limit is not None and len(curves) > limit:
@@ -204,7 +239,7 @@ def format_terminal(curves: pd.DataFrame, limit: int | None = None) -> str:
 
 
 def _cell(x) -> str:
-    if x is None or (isinstance(x, float) and np.isnan(x)):
+    if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
         return ""
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
@@ -237,9 +272,9 @@ def to_markdown(curves: pd.DataFrame, figure_files: dict | None = None) -> str:
         out += ["", f"## {task} | {family}", ""]
         if (task, family) in figure_files:
             out += [f"![{alt_text(curves, task, family)}]({figure_files[(task, family)]})", ""]
-        out.append("| metric | kind | models | emergence score | share of gain at middle | "
-                   "items | backtest: predicted / observed |")
-        out.append("|---|---|---|---|---|---|---|")
+        out.append("| metric | kind | models | sharp | share of gain by mid-scale | "
+                   "steepest quarter | emergence score | items | backtest: predicted / observed |")
+        out.append("|---|---|---|---|---|---|---|---|---|")
         for r in grp.itertuples(index=False):
             items = ("" if np.isnan(r.n_items_min) else
                      f"{int(r.n_items_min):,}" if r.n_items_min == r.n_items_max
@@ -247,7 +282,9 @@ def to_markdown(curves: pd.DataFrame, figure_files: dict | None = None) -> str:
             bt = ("" if np.isnan(r.backtest_predicted) else
                   f"{_cell(r.backtest_predicted)} / {_cell(r.backtest_observed)}")
             out.append(f"| {_cell(r.metric)} | {r.metric_kind} | {r.n_models} | "
-                       f"{_cell(r.emergence_score)} | {_cell(r.share_of_gain_at_middle)} | "
+                       f"{'unclear' if r.sharp is pd.NA and r.n_models >= 4 else _cell(r.sharp)} | "
+                       f"{_cell(r.share_by_mid_scale)} | "
+                       f"{_cell(r.steepest_quarter)} | {_cell(r.emergence_score)} | "
                        f"{items} | {bt} |")
         out.append("")
         for r in grp.itertuples(index=False):
@@ -313,8 +350,9 @@ def plot_family(curves: pd.DataFrame, task: str, family: str, points: pd.DataFra
             ax.plot(held["scale"], held["backtest_predicted"], "o", mfc="none",
                     mec=OKABE_ITO["black"], ms=8, label="backtest forecast")
         scale_axis(ax, "parameters" if unit == "parameters" else "training FLOPs")
-        score = "" if np.isnan(r.emergence_score) else f", score {_fmt(r.emergence_score)}"
-        ax.set_title(f"{r.metric}\n({r.metric_kind}{score})")
+        judged = {True: ", sharp", False: ", not sharp"}.get(
+            None if r.sharp is pd.NA else bool(r.sharp), ", unclear") if r.n_models >= 4 else ""
+        ax.set_title(f"{r.metric}\n({r.metric_kind}{judged})")
         ax.set_ylabel(("higher" if r.higher_is_better else "lower") + " is better")
         ax.legend(loc="best")
     fig.suptitle(f"{task} | {family}")
@@ -327,18 +365,29 @@ def alt_text(curves: pd.DataFrame, task: str, family: str) -> str:
     Examples
     --------
     >>> table = pd.DataFrame({"task": "t", "family": "F", "metric": ["exact_match", "bleu"],
-    ...                       "sharp": [True, False], "emergence_score": [float("inf"), 3.0]})
+    ...                       "sharp": pd.array([True, False], dtype="boolean"),
+    ...                       "share_by_mid_scale": [0.05, 0.6]})
     >>> alt_text(table, "t", "F")
-    't, F: 2 metrics against model scale; sharp (emergence score above the cut-off): exact_match (inf); not sharp: bleu (3).'
+    't, F: 2 metrics against model scale; sharp: exact_match (5% of its gain by mid-scale); not sharp: bleu (60%).'
     """
     rows = curves[(curves["task"] == task) & (curves["family"] == family)]
-    sharp = [f"{m} ({_fmt(s)})" for m, s in zip(rows.loc[rows["sharp"], "metric"],
-                                              rows.loc[rows["sharp"], "emergence_score"])]
-    other = [f"{m} ({_fmt(s)})" for m, s in zip(rows.loc[~rows["sharp"], "metric"],
-                                              rows.loc[~rows["sharp"], "emergence_score"])]
+    sharp = rows["sharp"].astype("boolean")
+
+    def listed(mask, suffix=""):
+        return [f"{m} ({_percent(v)}{suffix if i == 0 else ''})" for i, (m, v) in
+                enumerate(zip(rows.loc[mask, "metric"], rows.loc[mask, "share_by_mid_scale"]))]
+
+    parts = [f"sharp: {', '.join(listed(sharp.fillna(False).to_numpy(bool), ' of its gain by mid-scale')) or 'none'}",
+             f"not sharp: {', '.join(listed((~sharp).fillna(False).to_numpy(bool))) or 'none'}"]
+    unclear = sharp.isna().to_numpy()
+    if unclear.any():
+        parts.append(f"unclear: {', '.join(listed(unclear))}")
     return (f"{task}, {family}: {len(rows)} metric{'s' if len(rows) != 1 else ''} against "
-            f"model scale; sharp (emergence score above the cut-off): "
-            f"{', '.join(sharp) or 'none'}; not sharp: {', '.join(other) or 'none'}.")
+            f"model scale; {'; '.join(parts)}.")
+
+
+def _percent(x) -> str:
+    return "no rise" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
 
 
 def plot_families(curves: pd.DataFrame) -> dict:

@@ -43,10 +43,12 @@ def test_a_good_file():
     proc = run("diagnose", FIXTURES / "tidy.csv")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "8 curves: 3 sharp, 1 consistent with a metric-made jump" in out
+    assert "8 curves: 4 sharp, 0 unclear, 1 consistent with a metric-made jump" in out
     assert "addition | Alpha" in out
-    assert "-> sharp (score 14.4 > 10); sharp under exact_match, smooth under " \
-           "per_token_accuracy on the same outputs: consistent with a metric-made jump" in out
+    assert "-> sharp: rises late (2% of its gain by the middle of the scale range" in out
+    assert "sharp under exact_match, not under per_token_cross_entropy of the same outputs " \
+           "(which makes 63% of its gain by the middle of the scale range, against 2%): " \
+           "consistent with a metric-made jump" in out
     assert "only 2 models: skipped" in out and "fewer than 4 models: no verdict" in out
     assert "note: 1 curve(s) of families with fewer than 3 models: skipped." in out
 
@@ -123,7 +125,7 @@ def test_summary_and_the_top_level_help_in_process(capsys):
     assert "diagnose" in parser().format_help()
     assert main(["diagnose", str(FIXTURES / "tidy.csv"), "--summary"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3 and lines[1].startswith("8 curves: 3 sharp")
+    assert len(lines) == 3 and lines[1].startswith("8 curves: 4 sharp")
     assert lines[2].startswith("note:")
 
 

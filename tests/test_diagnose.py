@@ -40,6 +40,11 @@ def curve(metric, values, task="t", family="F", scales=SCALES, **extra):
     return pd.DataFrame(rows)
 
 
+def truth(x):
+    """True, False or None (unclear) from a nullable boolean cell."""
+    return None if x is pd.NA else bool(x)
+
+
 def one(result, metric, family="F"):
     row = result[(result["metric"] == metric) & (result["family"] == family)]
     assert len(row) == 1
@@ -119,17 +124,64 @@ def test_the_cutoff_is_the_meta_analysis_default():
 def test_emergence_score_and_share_of_gain_of_a_straight_line():
     result = diagnose(curve("exact_match", [0.1, 0.2, 0.3, 0.4]))
     row = one(result, "exact_match")
-    assert row["emergence_score"] == pytest.approx(3.0) and not row["sharp"]
+    assert row["emergence_score"] == pytest.approx(3.0) and truth(row["sharp"]) is False
     assert row["share_of_gain_at_middle"] == pytest.approx(1 / 3)
-    assert row["verdict"].startswith("no jump (score 3 <= 10)")
+    assert row["share_by_mid_scale"] == pytest.approx(0.5)
+    assert row["steepest_quarter"] == pytest.approx(0.25)
+    assert row["verdict"].startswith("rises gradually (50% of its gain by the middle of the scale "
+                                     "range, 25% within its steepest quarter, emergence score 3)")
 
 
-def test_a_jump_is_sharp_and_the_cutoff_can_be_changed():
+def test_a_jump_is_sharp_and_the_cutoff_only_sets_the_score_column():
     values = [0.0, 0.01, 0.01, 0.02, 0.5]
-    assert one(diagnose(curve("exact_match", values)), "exact_match")["sharp"]
-    high = diagnose(curve("exact_match", values), cutoff=1e6)
-    assert not one(high, "exact_match")["sharp"]
-    assert "no jump" in one(high, "exact_match")["verdict"]
+    row = one(diagnose(curve("exact_match", values)), "exact_match")
+    assert truth(row["sharp"]) is True and truth(row["late"]) is True and row["score_above_cutoff"]
+    assert row["verdict"].startswith("sharp: rises late (2% of its gain by the middle")
+    high = one(diagnose(curve("exact_match", values), cutoff=1e6), "exact_match")
+    assert not high["score_above_cutoff"] and truth(high["sharp"]) is True
+
+
+@pytest.mark.parametrize("n_models", [5, 12, 24, 50])
+def test_a_straight_line_is_never_sharp_whatever_the_number_of_models(n_models):
+    values = np.linspace(0.1, 0.9, n_models)
+    row = one(diagnose(curve("per_token_accuracy", values, scales=np.logspace(6, 12, n_models))),
+              "per_token_accuracy")
+    assert truth(row["sharp"]) is False and row["verdict"].startswith("rises gradually (50%")
+    # the paper's score grows with the number of models: k - 1
+    assert row["emergence_score"] == pytest.approx(n_models - 1)
+
+
+def test_noise_at_chance_is_not_a_jump():
+    values = [0.5] * 7 + [0.53]
+    scales = np.logspace(7, 12, 8)
+    row = one(diagnose(curve("exact_match", values, n_items=200, scales=scales)), "exact_match")
+    assert row["change"] == "flat" and truth(row["sharp"]) is False and row["noise_weighed"]
+    assert row["verdict"].startswith("no change beyond noise (net 0.03, noise allows 0.15")
+    unweighed = one(diagnose(curve("exact_match", values, scales=scales)), "exact_match")
+    assert truth(unweighed["sharp"]) is True and not unweighed["noise_weighed"]
+    assert "noise not weighed: give n_items or stderr" in unweighed["verdict"]
+    # a stderr column weighs it too
+    given = one(diagnose(curve("exact_match", values, scales=scales).assign(stderr=0.035)),
+                "exact_match")
+    assert given["change"] == "flat" and given["noise"] == pytest.approx(3 * np.hypot(0.035, 0.035))
+
+
+def test_an_early_saturating_curve_rises_early_and_is_not_sharp():
+    # Pythia-like: accuracy from 0.19 to 0.71 and perplexity from 138 to 3.9 (simulated)
+    scales = [7e7, 1.6e8, 4.1e8, 1e9, 1.4e9, 2.8e9, 6.9e9, 1.2e10]
+    table = pd.concat([
+        curve("accuracy", [0.19, 0.33, 0.45, 0.56, 0.61, 0.65, 0.67, 0.71], scales=scales),
+        curve("perplexity", [138, 38, 13, 7.9, 6.5, 5.0, 4.4, 3.87], scales=scales)])
+    result = diagnose(table)
+    ppl = one(result, "perplexity")
+    assert truth(ppl["sharp"]) is False and truth(ppl["rises_early"]) is True
+    assert ppl["emergence_score"] > 10                 # the score alone would call it sharp
+    assert truth(one(result, "accuracy")["sharp"]) is False
+
+
+def test_a_negative_stderr_is_refused():
+    with pytest.raises(DiagnoseInputError, match="stderr"):
+        diagnose(curve("exact_match", [0.1, 0.2, 0.3, 0.4]).assign(stderr=-0.1))
 
 
 def test_metric_kinds_name_their_source():
@@ -175,9 +227,17 @@ def test_a_sharp_metric_beside_a_smooth_one_of_the_same_outputs():
                        curve("bleu", [1.0, 2.0, 3.0, 4.0, 50.0, 90.0])])
     row = one(diagnose(table), "exact_match")
     assert row["partner_metric"] == "per_token_accuracy"  # the linear one before BLEU
-    assert not row["partner_sharp"]
-    assert ("sharp under exact_match, smooth under per_token_accuracy on the same outputs: "
-            "consistent with a metric-made jump") in row["verdict"]
+    assert truth(row["partner_sharp"]) is False and truth(row["metric_made"]) is True
+    assert ("sharp under exact_match, not under per_token_accuracy of the same outputs (which "
+            "makes 54% of its gain by the middle of the scale range, against 1%): consistent "
+            "with a metric-made jump") in row["verdict"]
+
+
+def test_a_loss_is_a_smooth_metric_of_the_same_outputs():
+    table = pd.concat([curve("exact_match", [0.0, 0.0, 0.01, 0.1, 0.5, 0.9], n_items=100),
+                       curve("per_token_loss", [2.0, 1.4, 1.0, 0.7, 0.45, 0.3])])
+    row = one(diagnose(table), "exact_match")
+    assert row["partner_metric"] == "per_token_loss" and truth(row["metric_made"]) is True
 
 
 def test_a_jump_under_both_metrics_is_not_made_by_the_metric():
@@ -188,6 +248,7 @@ def test_a_jump_under_both_metrics_is_not_made_by_the_metric():
     assert row["partner_metric"] == "calibration_multiple_choice_brier_score"
     assert "sharp under both multiple_choice_grade and calibration_multiple_choice_brier_score" \
         in row["verdict"]
+    assert truth(row["metric_made"]) is False
 
 
 def test_a_sharp_metric_alone_is_undecided():
@@ -288,18 +349,20 @@ def test_flat_and_worsening_curves():
     result = diagnose(pd.concat([curve("accuracy", [0.3] * 5),
                                  curve("exact_match", [0.5, 0.4, 0.3, 0.2, 0.1])]))
     assert one(result, "accuracy")["verdict"].startswith("flat: no change with scale")
-    assert one(result, "exact_match")["verdict"].startswith("gets worse with scale (score -4)")
+    assert one(result, "exact_match")["verdict"].startswith(
+        "gets worse with scale (net -0.4, emergence score -4)")
 
 
 def test_direction_from_the_catalogue_the_column_or_the_caller():
     falling = [3.0, 2.0, 1.5, 1.2]
     assert one(diagnose(curve("token_edit_distance", falling)),
                "token_edit_distance")["emergence_score"] > 0
-    assert one(diagnose(curve("perplexity", falling), lower_is_better={"perplexity"}),
-               "perplexity")["emergence_score"] > 0
-    assert one(diagnose(curve("perplexity", falling)), "perplexity")["emergence_score"] < 0
-    given = curve("perplexity", falling, higher_is_better=["false"] * 4)
-    assert one(diagnose(given), "perplexity")["emergence_score"] > 0
+    assert one(diagnose(curve("perplexity", falling)), "perplexity")["emergence_score"] > 0
+    assert one(diagnose(curve("my_perplexity", falling), lower_is_better={"my_perplexity"}),
+               "my_perplexity")["emergence_score"] > 0
+    assert one(diagnose(curve("my_perplexity", falling)), "my_perplexity")["emergence_score"] < 0
+    given = curve("my_perplexity", falling, higher_is_better=["false"] * 4)
+    assert one(diagnose(given), "my_perplexity")["emergence_score"] > 0
 
 
 def test_extra_metrics_can_be_described():
