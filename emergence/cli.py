@@ -27,7 +27,7 @@ __all__ = ["main", "parser", "metric_option"]
 EXAMPLES = r"""
 inputs (the format is recognised from the columns):
   tidy table      task, family, model, scale, metric, value
-                  [, n_items, higher_is_better, chance, length]
+                  [, n_items, stderr, higher_is_better, chance, length]
   per-item        task, family, model, scale, item, prediction, target
   BIG-bench       a results folder (or scores_*.json file), read by emergence.bigbench
 
@@ -37,6 +37,7 @@ examples:
   emergence diagnose outputs.csv --stop-string "\n" --align right --out report/
   emergence diagnose BIG-bench/bigbench/benchmark_tasks --out bigbench-report/ --no-figures
   python -m emergence diagnose results.csv --all
+  emergence diagnose results.csv --json | jq '.curves[] | select(.sharp) | .task'
 
 exit status: 0 on success, 2 on bad input (the message names the file, column and row).
 """
@@ -51,8 +52,9 @@ def parser() -> argparse.ArgumentParser:
     sub.required = True
     p = sub.add_parser(
         "diagnose", help="check scaling curves for a mirage",
-        description="Check every task x family x metric curve for a mirage: emergence score, "
-                    "share of gain, exact intervals and the resolution floor, the metric's "
+        description="Check every task x family x metric curve for a mirage: whether it rises "
+                    "beyond noise and where (early, gradually, late or in a jump; the emergence "
+                    "score reported beside it), exact intervals and the resolution floor, the metric's "
                     "kind, the same outputs under a smooth metric and p^L, and a backtest; "
                     "one verdict line per curve.",
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -103,6 +105,10 @@ def parser() -> argparse.ArgumentParser:
     o = p.add_argument_group("output")
     o.add_argument("--all", action="store_true", help="print every curve (default: at most 60)")
     o.add_argument("--summary", action="store_true", help="print only the summary lines")
+    o.add_argument("--json", action="store_true",
+                   help="print the report as JSON instead of the table: settings, summary, "
+                        "notes, one object per curve (every column, the judgements as "
+                        "true/false/null) and one per model point")
     o.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show progress bars (default: when the terminal is interactive)")
     o.add_argument("--no-progress", dest="progress", action="store_false")
@@ -149,7 +155,7 @@ def _diagnose(args) -> int:
             return _fail(f"{out} already exists and is not empty: nothing was written. Choose "
                          "a new folder, or pass --force to replace the report's files in it.")
     from .diagnose import EMERGENCE_CUTOFF, diagnose
-    from .report import format_terminal, write_report
+    from .report import format_terminal, to_json, write_report
 
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     scoring = {"align": args.align, "stop_string": args.stop_string,
@@ -167,12 +173,15 @@ def _diagnose(args) -> int:
                           lower_is_better=args.lower_is_better, progress=progress, **scoring)
     except (ValueError, FileNotFoundError) as err:
         return _fail(str(err))
-    text = format_terminal(curves, limit=None if args.all else 60)
-    if args.summary:
-        text = "\n".join(text.splitlines()[:2])
-    print(text)
-    for note in curves.attrs.get("notes", []):
-        print(f"note: {note}")
+    if args.json:
+        print(to_json(curves))
+    else:
+        text = format_terminal(curves, limit=None if args.all else 60)
+        if args.summary:
+            text = "\n".join(text.splitlines()[:2])
+        print(text)
+        for note in curves.attrs.get("notes", []):
+            print(f"note: {note}")
     if out is not None:
         try:
             written = write_report(curves, out, force=args.force, figures=not args.no_figures,
@@ -180,7 +189,8 @@ def _diagnose(args) -> int:
         except FileExistsError as err:
             return _fail(str(err))
         n_fig = sum(1 for p in written if p.suffix == ".png")
-        print(f"wrote {out}/report.md, curves.csv, points.csv and {n_fig} figure(s)")
+        print(f"wrote {out}/report.md, report.json, curves.csv, points.csv and {n_fig} "
+              "figure(s)", file=sys.stderr if args.json else sys.stdout)
     return 0
 
 

@@ -2,10 +2,11 @@
 
 - :func:`format_terminal`: the readable table ``emergence diagnose`` prints;
 - :func:`to_markdown`: the Markdown report, with a guide to reading each line;
+- :func:`to_json`: the same as JSON for scripts, the judgements as true/false/null;
 - :func:`plot_family`: one figure per task x family in the book's house style,
   sharp and smooth metrics side by side, exact intervals drawn, the resolution
   floor marked, the p^L prediction and the backtest's forecast shown;
-- :func:`write_report`: all of it into a folder (``report.md``,
+- :func:`write_report`: all of it into a folder (``report.md``, ``report.json``,
   ``curves.csv``, ``points.csv``, ``figures/``), never over an existing
   folder unless asked.
 
@@ -31,6 +32,7 @@ import pandas as pd
 from .diagnose import SCALE_UNITS, SHARP_KINDS, SMOOTH_KINDS, _fmt
 
 __all__ = ["CURVE_COLUMNS", "POINT_COLUMNS", "READING_GUIDE", "format_terminal", "to_markdown",
+           "to_json",
            "plot_family", "plot_families", "alt_text", "write_report", "summary"]
 
 #: Every column of the table :func:`emergence.diagnose.diagnose` returns.
@@ -405,12 +407,71 @@ def _slug(task, family, taken: set) -> str:
     return name
 
 
-OUTPUT_FILES = ("report.md", "curves.csv", "points.csv")
+OUTPUT_FILES = ("report.md", "report.json", "curves.csv", "points.csv")
+
+
+def _plain(value):
+    """A cell as JSON: NaN and <NA> as null, numpy scalars as Python numbers and booleans."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not np.isfinite(value) else float(value)
+    return value
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    columns = list(table.columns)
+    return [{c: _plain(v) for c, v in zip(columns, row)}
+            for row in table.itertuples(index=False, name=None)]
+
+
+def to_json(curves: pd.DataFrame, points: bool = True) -> str:
+    """The report as JSON, for scripts: settings, summary, notes, one object per curve.
+
+    Every column of :data:`CURVE_COLUMNS` is a field of each curve's object,
+    the judgements (``sharp``, ``late``, ``rises_early``, ``concentrated``,
+    ``metric_made``, ``partner_sharp``, ``backtest_forecast``, ...) as
+    ``true``, ``false`` or ``null`` (unclear, or not applicable), missing
+    numbers as ``null`` (an infinite emergence score as the string
+    ``"inf"``). With ``points``, also one object per model point
+    (:data:`POINT_COLUMNS`).
+
+    Examples
+    --------
+    >>> import json
+    >>> from emergence.diagnose import diagnose
+    >>> table = pd.DataFrame({"task": "t", "family": "F", "model": list("abcde"),
+    ...                       "scale": [1e6, 1e7, 1e8, 1e9, 1e10], "metric": "exact_match",
+    ...                       "value": [0.0, 0.0, 0.0, 0.0, 0.8], "n_items": 100})
+    >>> doc = json.loads(to_json(diagnose(table)))
+    >>> curve = doc["curves"][0]
+    >>> curve["sharp"], curve["late"], curve["rises_early"], curve["metric_made"]
+    (True, True, False, None)
+    >>> curve["emergence_score"], doc["summary"]["sharp"]
+    ('inf', 1)
+    """
+    import json
+
+    table = curves.copy()
+    # an infinite score is a real value of the paper's score (flat, then a step): keep it
+    score = table["emergence_score"].to_numpy(dtype=float)
+    table["emergence_score"] = [("inf" if v > 0 else "-inf") if np.isinf(v) else v
+                                for v in score]
+    doc = {"settings": {k: _plain(v) for k, v in curves.attrs.get("settings", {}).items()},
+           "summary": summary(curves), "notes": list(curves.attrs.get("notes", [])),
+           "curves": _records(table)}
+    if points and "points" in curves.attrs:
+        doc["points"] = _records(curves.attrs["points"])
+    return json.dumps(doc, indent=1, allow_nan=False)
 
 
 def write_report(curves: pd.DataFrame, out, *, force: bool = False, figures: bool = True,
                  progress: bool = False) -> list[Path]:
-    """Write ``report.md``, ``curves.csv``, ``points.csv`` and ``figures/*.png`` into ``out``.
+    """Write ``report.md``, ``report.json``, ``curves.csv``, ``points.csv`` and ``figures/*.png``.
 
     Parameters
     ----------
@@ -483,5 +544,6 @@ def write_report(curves: pd.DataFrame, out, *, force: bool = False, figures: boo
     (out / "report.md").write_text(to_markdown(curves, figure_files), encoding="utf-8")
     curves.to_csv(out / "curves.csv", index=False)
     curves.attrs["points"].to_csv(out / "points.csv", index=False)
+    (out / "report.json").write_text(to_json(curves), encoding="utf-8")
     written += [out / name for name in OUTPUT_FILES]
     return written

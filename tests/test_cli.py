@@ -87,8 +87,9 @@ def test_out_writes_the_report_and_refuses_to_overwrite_without_force(tmp_path):
     out = tmp_path / "report"
     proc = run("diagnose", FIXTURES / "tidy.csv", "--out", out)
     assert proc.returncode == 0, proc.stderr
-    assert f"wrote {out}/report.md, curves.csv, points.csv and 5 figure(s)" in proc.stdout
-    for name in ("report.md", "curves.csv", "points.csv"):
+    assert f"wrote {out}/report.md, report.json, curves.csv, points.csv and 5 figure(s)" \
+        in proc.stdout
+    for name in ("report.md", "report.json", "curves.csv", "points.csv"):
         assert (out / name).is_file()
     assert len(list((out / "figures").glob("*.png"))) == 5
     stamp = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
@@ -142,3 +143,40 @@ def test_a_metric_described_on_the_command_line(tmp_path, capsys):
     assert "pass_all (discontinuous)" in out and "the 2 smallest models at 0 of 50" in out
     assert main(["diagnose", str(path), "--metric", "pass_all=1:0"]) == 2
     assert "write NAME=LOW:HIGH" in capsys.readouterr().err
+
+
+def test_json_for_scripts(capsys, tmp_path):
+    import json
+
+    from emergence.cli import main
+
+    assert main(["diagnose", str(FIXTURES / "tidy.csv"), "--json", "--out", str(tmp_path / "r"),
+                 "--no-figures"]) == 0
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)                  # stdout is JSON and nothing else
+    assert "wrote" in captured.err
+    assert doc["summary"]["curves"] == len(doc["curves"]) == 8
+    assert doc["summary"]["metric_made"] == 1
+    by = {(c["task"], c["family"], c["metric"]): c for c in doc["curves"]}
+    em = by[("addition", "Alpha", "exact_match")]
+    assert em["sharp"] is True and em["late"] is True and em["metric_made"] is True
+    assert em["backtest_forecast"] is False and em["rises_early"] is False
+    skipped = by[("addition", "Beta", "exact_match")]
+    assert skipped["sharp"] is None and skipped["emergence_score"] is None
+    assert {p["metric"] for p in doc["points"]} >= {"exact_match", "per_token_accuracy"}
+    # the file written with --out is the same document
+    assert json.loads((tmp_path / "r" / "report.json").read_text()) == doc
+
+
+def test_curves_csv_keeps_the_judgements(tmp_path):
+    import pandas as pd
+
+    from emergence.cli import main
+
+    assert main(["diagnose", str(FIXTURES / "tidy.csv"), "--out", str(tmp_path / "r"),
+                 "--no-figures"]) == 0
+    back = pd.read_csv(tmp_path / "r" / "curves.csv")
+    em = back[(back["family"] == "Alpha") & (back["metric"] == "exact_match")
+              & (back["task"] == "addition")].iloc[0]
+    assert em["sharp"] == True and em["metric_made"] == True and em["late"] == True  # noqa: E712
+    assert back.loc[back["n_models"] < 4, "sharp"].isna().all()        # no judgement: empty

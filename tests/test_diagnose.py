@@ -491,7 +491,7 @@ def test_write_report_writes_everything_and_never_overwrites(tmp_path):
     out = tmp_path / "report"
     written = write_report(result, out)
     names = sorted(p.name for p in written)
-    assert {"report.md", "curves.csv", "points.csv"} <= set(names)
+    assert {"report.md", "report.json", "curves.csv", "points.csv"} <= set(names)
     figures = sorted((out / "figures").glob("*.png"))
     assert len(figures) == result[["task", "family"]].drop_duplicates().shape[0]
     report = (out / "report.md").read_text()
