@@ -9,6 +9,13 @@ import os
 from collections import defaultdict
 
 import pytest
+from hypothesis import settings
+
+# Property tests draw the same examples on every run (two runs of the test command give
+# the same result); set HYPOTHESIS_PROFILE=explore to draw new ones.
+settings.register_profile("book", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "book"))
 
 # BIG-bench's own writer code, carried for the reader's tests: imported by them,
 # never collected (its modules are not tests and import each other as bigbench.*).

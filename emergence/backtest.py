@@ -26,6 +26,14 @@ observed. Two kinds of curve are fitted, each the usual one for its metric:
     are. A logistic in log-scale is what a curve that "emerges" looks like
     from far away, so it is the fairest smooth curve to ask for a forecast.
 
+``kind="flat"``
+    For a family whose fitted models do not change beyond their noise (the
+    caller decides that: :func:`emergence.shape.flat_within_noise`): the
+    forecast is their mean. A logistic between fixed bounds cannot be flat
+    anywhere but half-way between them, so fitted to a constant 0.365 it
+    forecasts 0.42; through noise at chance it can forecast a rise that
+    nothing in the data announces. A flat family is forecast as flat.
+
 The logistic is fitted by least squares within bounds, so that every curve --
 even one that sits at chance in every fitted model -- gets one defined,
 deterministic answer:
@@ -94,7 +102,7 @@ __all__ = ["MAX_SLOPE", "MIDPOINT_PAD", "LogisticFit", "fit_logistic", "fit_logi
            "backtest", "backtest_many", "KINDS"]
 
 #: The two kinds of curve a backtest can fit.
-KINDS = ("logistic", "power_law")
+KINDS = ("logistic", "power_law", "flat")
 
 #: Largest logistic slope allowed, per decade of scale: at 20 the curve goes from
 #: 10% to 90% of the way in 0.22 decades, sharper than any two models of a real
@@ -368,9 +376,10 @@ def backtest(scales, values, *, kind: str = "logistic", holdout: int = 1, floor:
         Model scales of one family, strictly increasing.
     values : array-like of float
         The metric at each scale.
-    kind : {"logistic", "power_law"}
+    kind : {"logistic", "power_law", "flat"}
         The curve fitted (see the module docstring): a logistic in log-scale
-        for bounded scores, a power law for losses and error rates.
+        for bounded scores, a power law for losses and error rates, the mean
+        for a family that does not change beyond its noise.
     holdout : int
         How many of the largest models to hold back (>= 1). The fit needs
         at least three of the others.
@@ -425,6 +434,9 @@ def backtest(scales, values, *, kind: str = "logistic", holdout: int = 1, floor:
         fit = fit_logistic(fx, fy, floor=floor, ceiling=ceiling,
                            higher_is_better=higher_is_better)
         predicted = fit.predict(hx)
+    elif kind == "flat":
+        fit = float(np.mean(fy))
+        predicted = np.full(len(hx), fit)
     else:
         best = ceiling if higher_is_better else floor
         gap = (best - fy) if higher_is_better else (fy - best)
@@ -452,7 +464,7 @@ def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.
     scales, values : array-like, shape (n_curves, n_points)
         Each curve's models by increasing scale, NaN after its last one.
     kind : str or array-like of str, shape (n_curves,)
-        ``"logistic"`` or ``"power_law"`` for each curve.
+        ``"logistic"``, ``"power_law"`` or ``"flat"`` for each curve.
     holdout : int
         The largest models held back, the same for every curve.
     floor, ceiling, higher_is_better : scalar or array-like, shape (n_curves,)
@@ -523,6 +535,12 @@ def backtest_many(scales, values, *, kind="logistic", holdout: int = 1, floor=0.
         predicted[logistic] = _logistic(hx[logistic], mid[:, None], slope[:, None],
                                         lo[logistic, None], hi[logistic, None])
         fit_rmse[logistic] = rmse
+
+    flat = enough & (kinds == "flat")
+    if flat.any():
+        mean = np.nanmean(ty[flat], axis=1)
+        predicted[flat] = mean[:, None]
+        fit_rmse[flat] = np.sqrt(np.nanmean((ty[flat] - mean[:, None]) ** 2, axis=1))
 
     power = enough & (kinds == "power_law")
     if power.any():

@@ -71,7 +71,11 @@ Checks, for every curve
 - a **backtest** (:func:`emergence.backtest.backtest_many`): fit on all but
   the largest ``holdout`` models -- a logistic in log-scale for a score
   bounded on both sides, between its floor (chance) and ceiling; a power law
-  for a loss or error count -- and predict the held-back ones.
+  for a loss or error count; their mean where they do not change beyond
+  their noise (:func:`emergence.shape.flat_within_noise`) -- and predict the
+  held-back ones. A forecast is right within 5% of a bounded metric's range
+  (10% of the gap for a power law), inside the held-out point's exact
+  interval, or within three of its standard errors.
 
 A curve of a family with fewer than 3 models is skipped (the table says so);
 with 3 it is measured but gets no verdict. Every other curve gets one
@@ -111,7 +115,7 @@ from .backtest import backtest_many
 from .curves import emergence_scores, pack, shares_of_gain
 from .mirage import accuracy_from_loss, expected_accuracy, implied_per_token_probability
 from .scaling import accuracy_interval
-from .shape import binomial_stderr, judge_shape
+from .shape import NOISE_Z, binomial_stderr, flat_within_noise, judge_shape
 
 __all__ = [
     "EMERGENCE_CUTOFF",
@@ -886,7 +890,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
     _metric_made(curves)
     _p_to_the_l(curves, points, t, lengths, info)
     row_of = pack(curve_id, position, np.arange(len(t)), n_curves, fill=-1)
-    _backtests(curves, points, X, Y, row_of, info, holdout, progress)
+    _backtests(curves, points, X, Y, S, row_of, info, holdout, progress)
     notes = _notes(curves, info, lower, raw)
     curves["verdict"] = _verdicts(curves, cutoff, holdout)
 
@@ -1176,7 +1180,10 @@ def _backtest_bounds(metric_info: MetricInfo, better: bool, chance: float):
     return None, "the metric's range is unknown (no backtest)"
 
 
-def _backtests(curves, points, X, Y, row_of, info, holdout, progress):
+def _backtests(curves, points, X, Y, S, row_of, info, holdout, progress):
+    """Fit the smaller models, predict the held-out ones: a logistic (bounded scores), a
+    power law (losses, error counts), or, where the fitted models do not change beyond their
+    noise, their mean (a flat family is forecast as flat)."""
     n_curves = len(curves)
     kind = np.full(n_curves, None, dtype=object)
     floor = np.zeros(n_curves)
@@ -1195,6 +1202,12 @@ def _backtests(curves, points, X, Y, row_of, info, holdout, progress):
         else:
             kind[i], floor[i], ceiling[i] = spec
     n = curves["n_models"].to_numpy()
+    # the form the metric's range calls for; the tolerance and the idle test follow it
+    base_kind = kind.copy()
+    fitted = np.arange(Y.shape[1])[None, :] < (n - holdout)[:, None]
+    flat = (kind != None) & flat_within_noise(np.where(fitted, Y, np.nan),  # noqa: E711
+                                              np.where(fitted, S, np.nan))
+    kind[flat] = "flat"
     run = (kind != None) & (n >= 3)  # noqa: E711 (elementwise)
     note[(kind != None) & (n - holdout < 3)] = (  # noqa: E711
         f"fewer than {holdout + 3} models (three to fit, {holdout} to hold back)")
@@ -1246,7 +1259,7 @@ def _backtests(curves, points, X, Y, row_of, info, holdout, progress):
         # tolerance: a share of the range (logistic) or of the observed gap (power law)
         c = res["curve"].to_numpy()
         best = np.where(better[c], ceiling[c], floor[c])
-        tol = np.where(kind[c] == "logistic", LOGISTIC_TOLERANCE * (ceiling[c] - floor[c]),
+        tol = np.where(base_kind[c] == "logistic", LOGISTIC_TOLERANCE * (ceiling[c] - floor[c]),
                        POWER_LAW_TOLERANCE * np.abs(res["observed"].to_numpy() - best))
         ok = np.abs(res["error"].to_numpy()) <= tol
         # or inside the exact interval of the held-out point, where it is known
@@ -1255,9 +1268,14 @@ def _backtests(curves, points, X, Y, row_of, info, holdout, progress):
         hi = points["ci_high"].to_numpy()[rows_held]
         pred = res["predicted"].to_numpy()
         ok |= np.isfinite(lo) & (pred >= lo) & (pred <= hi)
+        # or within the noise of the held-out point (NOISE_Z standard errors), where known:
+        # the same standard as a change, so noise alone fails a forecast 0.27% of the time
+        se_held = points["stderr"].to_numpy()[rows_held]
+        ok |= np.isfinite(se_held) & (np.abs(res["error"].to_numpy()) <= NOISE_Z * se_held)
         # a held-out model still at the worst end, forecast to stay there, tests nothing
         worst_end = np.where(better[c], floor[c], ceiling[c])
-        idle = ((kind[c] == "logistic") & (np.abs(res["observed"].to_numpy() - worst_end) <= tol)
+        idle = ((base_kind[c] == "logistic")
+                & (np.abs(res["observed"].to_numpy() - worst_end) <= tol)
                 & (np.abs(pred - worst_end) <= tol))
         res = res.assign(ok=ok, idle=idle, abs_error=np.abs(res["error"].to_numpy()))
         all_idle = res.groupby("curve")["idle"].all()
@@ -1409,9 +1427,16 @@ def _verdicts(curves, cutoff, holdout) -> list[str]:
         if forecast is not None:
             which = "the largest model" if holdout == 1 else f"the {holdout} largest models"
             pred, obs = cols["backtest_predicted"][i], cols["backtest_observed"][i]
-            if forecast:
+            flat_fit = cols["backtest_kind"][i] == "flat"
+            if forecast and flat_fit:
+                clauses.append(f"{which} forecast by the smaller ones, flat within their noise "
+                               f"(predicted {_fmt(pred)}, observed {_fmt(obs)})")
+            elif forecast:
                 clauses.append(f"{which} forecast by the smaller ones (predicted {_fmt(pred)}, "
                                f"observed {_fmt(obs)})")
+            elif flat_fit:
+                clauses.append(f"{which} not forecast by the smaller ones, flat within their "
+                               f"noise (predicted {_fmt(pred)}, observed {_fmt(obs)})")
             else:
                 clauses.append(f"{which} not forecast by the smaller ones (predicted "
                                f"{_fmt(pred)}, observed {_fmt(obs)})")

@@ -91,11 +91,14 @@ CURVE_COLUMNS = {
     "backtest_predicted": "the fit's prediction for it",
     "backtest_error": "predicted - observed",
     "backtest_fit_rmse": "root mean squared residual of the fit on the models it was fitted to",
-    "backtest_kind": "logistic (bounded scores) or power_law (losses, error counts)",
+    "backtest_kind": "logistic (bounded scores), power_law (losses, error counts), or flat: "
+                     "the mean of the fitted models, where they do not change beyond their "
+                     "noise",
     "backtest_floor": "the logistic's floor (chance or the metric's worst) or the range's low end",
     "backtest_ceiling": "the logistic's ceiling or the range's high end",
-    "backtest_forecast": "every held-out model within tolerance (5% of the range for a logistic, "
-                         "10% of the gap for a power law, or inside its exact interval)",
+    "backtest_forecast": "every held-out model within tolerance (5% of the range for a bounded "
+                         "metric, 10% of the gap for a power law, inside its exact interval, "
+                         "or within 3 standard errors of it)",
     "backtest_note": "why no backtest was made",
     "verdict": "what the evidence supports",
 }
@@ -151,9 +154,11 @@ READING_GUIDE = [
      "a smooth rise below what n items can show."),
     ("the largest model forecast / not forecast by the smaller ones",
      "the backtest: a logistic in log-scale (between chance and the ceiling) for bounded "
-     "scores, a power law for losses and error counts, fitted without the largest model. Not "
-     "forecast: the smaller models did not foretell it by this fit, which is the claim of "
-     "unpredictability put to a test."),
+     "scores, a power law for losses and error counts, fitted without the largest model; "
+     "where the smaller models do not change beyond their noise, their mean ('flat within "
+     "their noise'). Not forecast: the smaller models did not foretell it by this fit, which "
+     "is the claim of unpredictability put to a test. The head of the report gives the "
+     "forecasts' mean error across the file: far from 0, it says the fit leans one way."),
     ("the largest model still at the metric's worst end ...: the backtest has nothing to test",
      "the held-out model and its forecast both sit within 5% of the range of chance (or of the "
      "metric's worst value): agreeing there says nothing about predictability."),
@@ -169,10 +174,13 @@ def summary(curves: pd.DataFrame) -> dict:
     --------
     >>> summary(pd.DataFrame({"n_models": [2, 5], "sharp": pd.array([pd.NA, True], dtype="boolean"),
     ...                       "metric_made": pd.array([pd.NA, True], dtype="boolean"),
-    ...                       "backtest_forecast": [None, False], "smallest_at_zero": [0, 2]}))
-    {'curves': 2, 'skipped': 1, 'sharp': 1, 'unclear': 0, 'metric_made': 1, 'not_forecast': 1, 'below_resolution': 1}
+    ...                       "backtest_forecast": [None, False], "backtest_error": [None, 0.2],
+    ...                       "smallest_at_zero": [0, 2]}))
+    {'curves': 2, 'skipped': 1, 'sharp': 1, 'unclear': 0, 'metric_made': 1, 'not_forecast': 1, 'backtests': 1, 'backtest_mean_error': 0.2, 'below_resolution': 1}
     """
     forecast = curves["backtest_forecast"]
+    made = forecast.map(lambda v: v is not None and v is not pd.NA).to_numpy(dtype=bool)
+    errors = curves.loc[made, "backtest_error"].to_numpy(dtype=float) if made.any() else []
     return {
         "curves": int(len(curves)),
         "skipped": int((curves["n_models"] < 3).sum()),
@@ -180,6 +188,11 @@ def summary(curves: pd.DataFrame) -> dict:
         "unclear": int((curves["sharp"].isna() & (curves["n_models"] >= 4)).sum()),
         "metric_made": int(curves["metric_made"].fillna(False).sum()),
         "not_forecast": int(forecast.map(lambda v: v is False or v is np.False_).sum()),
+        "backtests": int(made.sum()),
+        # the forecasts' mean error (predicted - observed, the largest held-out miss of each
+        # curve): a clear sign across a file says the fit leans one way, so its "not forecast"
+        # count is partly the fit's doing
+        "backtest_mean_error": float(np.mean(errors)) if len(errors) else None,
         "below_resolution": int((curves["smallest_at_zero"] > 0).sum()),
     }
 
@@ -194,9 +207,14 @@ def _head(curves) -> list[str]:
         f"scale: {unit}; backtest holds back {s.get('holdout', 1)} model(s)",
         f"{c['curves']} curves: {c['sharp']} sharp, {c['unclear']} unclear, "
         f"{c['metric_made']} consistent with a "
-        f"metric-made jump, {c['not_forecast']} not forecast by their smaller models, "
+        f"metric-made jump, {c['not_forecast']} of {c['backtests']} backtests not forecast by "
+        f"their smaller models{_bias(c['backtest_mean_error'])}, "
         f"{c['below_resolution']} with models below resolution, {c['skipped']} skipped",
     ]
+
+
+def _bias(mean_error) -> str:
+    return "" if mean_error is None else f" (mean error of the forecasts {mean_error:+.3g})"
 
 
 def _order(curves):

@@ -64,7 +64,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["NOISE_Z", "WINDOW", "LATE", "EARLY", "CONCENTRATED", "binomial_stderr",
-           "judge_shape"]
+           "judge_shape", "flat_within_noise"]
 
 #: A change counts when it exceeds this many standard errors of the difference
 #: between the largest and the smallest model (a flat curve passes it about
@@ -99,6 +99,49 @@ def binomial_stderr(values, n_items) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         p = (v * n + 1.0) / (n + 2.0)
         return np.sqrt(p * (1.0 - p) / n)
+
+
+def flat_within_noise(values, stderr=None) -> np.ndarray:
+    """Whether each curve is consistent with a constant, given each point's noise.
+
+    With a standard error for every point: the chi-square of the points
+    about their weighted mean is within what a constant curve gives with the
+    probability :data:`NOISE_Z` standard deviations leave (0.27% of flat
+    curves fail), whatever the number of points. Without one: only when the
+    curve is constant up to float noise. NaN padding is ignored.
+
+    Parameters
+    ----------
+    values : array-like, shape (n_curves, n_points)
+    stderr : array-like of the same shape, optional
+
+    Examples
+    --------
+    >>> y = [[0.25, 0.27, 0.24, 0.26], [0.25, 0.27, 0.24, 0.40], [0.365] * 4]
+    >>> flat_within_noise(y, binomial_stderr(y, np.full((3, 4), 200))).tolist()
+    [True, False, True]
+    >>> flat_within_noise(y).tolist()
+    [False, False, True]
+    """
+    from scipy.stats import chi2, norm
+
+    y = np.array(values, dtype=float, ndmin=2)
+    valid = np.isfinite(y)
+    with np.errstate(invalid="ignore"):        # a row with no point: spread NaN, not flat
+        spread = (np.max(np.where(valid, y, -np.inf), axis=1)
+                  - np.min(np.where(valid, y, np.inf), axis=1))
+    constant = spread <= _FLOAT_RTOL * np.max(np.where(valid, np.abs(y), 0.0), axis=1)
+    if stderr is None:
+        return constant
+    se = np.array(stderr, dtype=float, ndmin=2)
+    known = (np.isfinite(se) | ~valid).all(axis=1) & (np.where(valid, se, 1.0) > 0).all(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = np.where(valid, 1.0 / se ** 2, 0.0)
+        mean = np.nansum(w * np.where(valid, y, 0.0), axis=1) / w.sum(axis=1)
+        stat = np.nansum(w * (np.where(valid, y, 0.0) - mean[:, None]) ** 2, axis=1)
+    dof = np.maximum(valid.sum(axis=1) - 1, 1)
+    limit = chi2.ppf(1.0 - 2.0 * norm.sf(NOISE_Z), dof)
+    return np.where(known, constant | (stat <= limit), constant)
 
 
 def _three(yes, no):

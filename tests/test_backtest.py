@@ -196,3 +196,13 @@ def test_many_curves_say_why_a_backtest_was_not_made():
         "", "a fitted value at or beyond the best bound (use a logistic)",
         "fewer than 4 models (three to fit, 1 to hold back)"]
     assert np.isnan(out["predicted"].iloc[1:]).all()
+
+
+def test_a_flat_backtest_forecasts_the_mean():
+    x = [1e7, 1e8, 1e9, 1e10, 1e11]
+    table = backtest(x, [0.365] * 5, kind="flat")
+    assert table["predicted"].tolist() == [0.365] and table["error"].tolist() == [0.0]
+    many = backtest_many(np.tile(x, (2, 1)), [[0.2, 0.3, 0.25, 0.25, 0.9], [0.365] * 5],
+                         kind="flat", holdout=1)
+    assert many["predicted"].round(6).tolist() == [0.25, 0.365]
+    assert many["fit_rmse"].round(4).tolist() == [round(np.std([0.2, 0.3, 0.25, 0.25]), 4), 0.0]

@@ -22,6 +22,11 @@ def test_every_verdict_of_the_calibration_set_is_right():
     assert set(counts.index) == set(KINDS)
     assert counts["mirage"] == 32 and counts["line"] == 8 and counts["chance"] == 24
     assert counts["sparse_parity"] >= 10 and counts["grokking"] == 6
+    # noise at chance is never "not forecast": flat within its noise, forecast as flat
+    chance = result.merge(expected, on=["task", "family", "metric"])
+    chance = chance[chance["kind"] == "chance"]
+    assert (chance["backtest_kind"] == "flat").all()
+    assert not chance["backtest_forecast"].map(lambda v: v is False).any()
     # every known answer met by the verdicts it accepts, and nothing else
     confusion = confusion_table(result, expected)
     for answer, row in confusion.iterrows():

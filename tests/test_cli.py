@@ -43,7 +43,7 @@ def test_a_good_file():
     proc = run("diagnose", FIXTURES / "tidy.csv")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "8 curves: 4 sharp, 0 unclear, 1 consistent with a metric-made jump" in out
+    assert "8 curves: 4 sharp, 0 unclear, 1 consistent with a metric-made jump, 4 of 6 backtests" in out
     assert "addition | Alpha" in out
     assert "-> sharp: rises late (2% of its gain by the middle of the scale range" in out
     assert "sharp under exact_match, not under per_token_cross_entropy of the same outputs " \

@@ -25,7 +25,8 @@ from emergence.diagnose import (
     tidy_from_outputs,
 )
 from emergence.mirage import expected_accuracy
-from emergence.report import CURVE_COLUMNS, POINT_COLUMNS, plot_family, to_markdown, write_report
+from emergence.report import (CURVE_COLUMNS, POINT_COLUMNS, plot_family, summary, to_markdown,
+                              write_report)
 from emergence.scaling import accuracy_interval
 from emergence.score import STEP_RTOL, emergence_score, share_of_gain
 
@@ -316,8 +317,9 @@ def test_a_jump_after_a_flat_family_is_not_forecast():
     row = one(diagnose(curve("accuracy", [0.25, 0.25, 0.25, 0.25, 0.25, 0.9], chance=0.25)),
               "accuracy")
     assert row["backtest_forecast"] is False or row["backtest_forecast"] == False  # noqa: E712
-    assert "the largest model not forecast by the smaller ones (predicted 0.25, observed 0.9)" \
-        in row["verdict"]
+    assert row["backtest_kind"] == "flat"              # the smaller models are exactly flat
+    assert ("the largest model not forecast by the smaller ones, flat within their noise "
+            "(predicted 0.25, observed 0.9)") in row["verdict"]
 
 
 def test_a_logistic_that_cannot_fit_says_give_the_chance_level():
@@ -534,3 +536,25 @@ def test_figures_on_request():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_a_flat_family_is_forecast_as_flat():
+    scales = np.logspace(7, 12, 8)
+    row = one(diagnose(curve("exact_match", [0.365] * 8, scales=scales)), "exact_match")
+    assert row["backtest_kind"] == "flat" and row["backtest_forecast"] is True
+    assert "forecast by the smaller ones, flat within their noise (predicted 0.365" in row["verdict"]
+    # noise about a level, weighed with n_items: flat, and forecast
+    noisy = [0.25, 0.27, 0.24, 0.26, 0.23, 0.25, 0.26, 0.245]
+    row = one(diagnose(curve("exact_match", noisy, scales=scales, n_items=200)), "exact_match")
+    assert row["backtest_kind"] == "flat" and row["backtest_forecast"] is True
+    # without a noise estimate, the same curve gets the logistic
+    assert one(diagnose(curve("exact_match", noisy, scales=scales)),
+               "exact_match")["backtest_kind"] == "logistic"
+
+
+def test_the_summary_gives_the_forecasts_mean_error():
+    result = diagnose(FIXTURES / "tidy.csv")
+    counts = summary(result)
+    made = result["backtest_forecast"].map(lambda v: v is not None)
+    assert counts["backtests"] == made.sum() == 6
+    assert counts["backtest_mean_error"] == pytest.approx(result.loc[made, "backtest_error"].mean())
