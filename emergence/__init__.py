@@ -54,6 +54,8 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.diagnose`, :mod:`emergence.curves`, :mod:`emergence.report`,
   :mod:`emergence.cli`: ``emergence diagnose``, every check of the book on any table
   of results (many curves at once), its report and its command line;
+- :mod:`emergence.catalogue`: what the tool knows of each metric in use (range,
+  direction, and whether it is a sharp or a smooth function of the outputs);
 - :mod:`emergence.shape`: where a curve makes its gain (early, gradually, late or in
   a jump), weighed against its noise: the judgement behind the tool's verdicts;
 - :mod:`emergence.calibration`: curves with known answers that test those verdicts.

@@ -430,7 +430,8 @@ def read_results(path, *, include_aggregates: bool = False, scale: str = DEFAULT
                   + "\n- ".join(failures))
         if on_error == "raise" or len(failures) == len(files):
             raise ResultsFormatError(
-                report + "\nFix or remove them, or pass on_error='warn' to read the rest.")
+                report + "\nFix or remove them, or pass on_error='warn' (on the command line, "
+                "emergence diagnose --skip-bad-files) to read the rest.")
         warnings.warn(report, stacklevel=2)
     return _frame(rows)
 

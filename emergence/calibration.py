@@ -250,7 +250,7 @@ def verdict_label(row) -> str:
     made by the metric``, ``sharp, not made by the metric`` or ``sharp,
     undecided``.
     """
-    from .diagnose import SMOOTH_KINDS
+    from .catalogue import SMOOTH_KINDS
 
     sharp = row["sharp"]
     if sharp is pd.NA:

@@ -28,6 +28,7 @@ EXAMPLES = r"""
 inputs (the format is recognised from the columns):
   tidy table      task, family, model, scale, metric, value
                   [, n_items, stderr, higher_is_better, chance, length]
+                  (scale as a number or a size such as 70M, 6.9B)
   per-item        task, family, model, scale, item, prediction, target
   BIG-bench       a results folder (or scores_*.json file), read by emergence.bigbench
 
@@ -88,6 +89,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--bigbench-scale", default=None, metavar="FIELD",
                    help="BIG-bench's model-size field (default: flop-matched non-embedding "
                         "parameters, BIG-bench's own)")
+    p.add_argument("--skip-bad-files", action="store_true",
+                   help="BIG-bench folder: read the files that can be read when some are "
+                        "broken (each broken one is named in a warning)")
     g = p.add_argument_group("post-processing of per-item predictions (emergence.postprocess)")
     g.add_argument("--stop-string", default=None, help="cut each prediction after this string")
     g.add_argument("--output-regex", default=None, help="keep the first match of this regex")
@@ -123,7 +127,7 @@ def metric_option(text: str, lower=()):
     >>> metric_option("my_accuracy=0:1:nonlinear:items")
     ('my_accuracy', MetricInfo(kind='nonlinear', low=0.0, high=1.0, higher_is_better=True, counts_items=True, source='given on the command line'))
     """
-    from .diagnose import MetricInfo
+    from .catalogue import MetricInfo
 
     name, sep, spec = text.partition("=")
     parts = spec.split(":")
@@ -165,6 +169,8 @@ def _diagnose(args) -> int:
                "numbers": args.numbers}
     if args.bigbench_scale:
         scoring["bigbench_scale"] = args.bigbench_scale
+    if args.skip_bad_files:
+        scoring["bigbench_on_error"] = "warn"
     try:
         metrics = dict(metric_option(m, set(args.lower_is_better)) for m in args.metric)
         curves = diagnose(args.path, kind=args.input, scale_unit=args.scale_unit, metrics=metrics,
@@ -177,11 +183,9 @@ def _diagnose(args) -> int:
         print(to_json(curves))
     else:
         text = format_terminal(curves, limit=None if args.all else 60)
-        if args.summary:
-            text = "\n".join(text.splitlines()[:2])
+        if args.summary:       # the two lines of the head and the notes
+            text = "\n".join(text.splitlines()[:2 + len(curves.attrs.get("notes", []))])
         print(text)
-        for note in curves.attrs.get("notes", []):
-            print(f"note: {note}")
     if out is not None:
         try:
             written = write_report(curves, out, force=args.force, figures=not args.no_figures,

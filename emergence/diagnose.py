@@ -104,14 +104,13 @@ the largest model forecast by the smaller ones (predicted 0.948, observed 0.9)
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .backtest import backtest_many
+from .catalogue import METRICS, SHARP_KINDS, SMOOTH_KINDS, UNKNOWN as _UNKNOWN, MetricInfo
 from .curves import emergence_scores, pack, shares_of_gain
 from .mirage import accuracy_from_loss, expected_accuracy, implied_per_token_probability
 from .scaling import accuracy_interval
@@ -130,9 +129,11 @@ __all__ = [
     "read_table",
     "tidy_from_outputs",
     "tidy_from_bigbench",
+    "parse_sizes",
 ]
 
-#: The book's cut-off: a curve whose emergence score is above it counts as sharp.
+#: The cut-off of the ``score_above_cutoff`` column (the paper-style classification,
+#: reported beside the verdict, not used by it).
 #: A straight line through k models scores k - 1, so no straight line through 11
 #: or fewer models passes it (the default of :func:`emergence.bigbench.meta_analysis`).
 EMERGENCE_CUTOFF = 10.0
@@ -154,10 +155,6 @@ POWER_LAW_TOLERANCE = 0.10
 #: the point's exact interval, where the test-set size is known).
 P_L_TOLERANCE = 0.05
 
-SHARP_KINDS = ("discontinuous", "nonlinear")
-SMOOTH_KINDS = ("linear", "continuous")
-
-
 class SharedTable(pd.DataFrame):
     """A DataFrame kept in another one's ``attrs`` without being copied.
 
@@ -178,100 +175,16 @@ class DiagnoseInputError(ValueError):
     """Bad input to :func:`diagnose`; the message names the file, column and row."""
 
 
-@dataclass(frozen=True)
-class MetricInfo:
-    """What the tool knows about a metric.
-
-    Attributes
-    ----------
-    kind : {"discontinuous", "nonlinear", "linear", "continuous", "unknown"}
-        How the metric scales a model's per-token error rate.
-    low, high : float
-        The range of its values (``-inf``/``inf`` where unbounded); values
-        outside are refused as input errors.
-    higher_is_better : bool
-    counts_items : bool
-        The mean of a 0/1 score per item, so that ``value * n_items`` items
-        were right and exact binomial intervals apply.
-    source : str
-        Where the ``kind`` comes from.
-    """
-
-    kind: str
-    low: float
-    high: float
-    higher_is_better: bool
-    counts_items: bool
-    source: str
-
-
-_MIRAGE = "Schaeffer, Miranda & Koyejo (2023)"
-_SEC2 = f"{_MIRAGE}, Sec. 2"
-_SEC4 = f"{_MIRAGE}, Sec. 4"
-_STRING_MATCH = "all-or-nothing per item, like exact match"
-
-#: The metrics the tool knows: the book's (``emergence.metrics``), the mirage
-#: paper's and BIG-bench's, on the scale they are reported on (BIG-bench
-#: reports BLEU and ROUGE on 0-100, its grades and matches on 0-1).
-METRICS: dict[str, MetricInfo] = {
-    "exact_match": MetricInfo("nonlinear", 0, 1, True, True,
-                              f"{_SEC2} (accuracy) and Sec. 4 (exact string match)"),
-    "accuracy": MetricInfo("nonlinear", 0, 1, True, True, f"{_SEC2}: 'nonlinear Accuracy'"),
-    "exact_str_match": MetricInfo("nonlinear", 0, 1, True, True,
-                                  f"{_SEC4}: 'Exact String Match is nonlinear'"),
-    "case_insensitive_str_match": MetricInfo("nonlinear", 0, 1, True, True,
-                                             f"this book: {_STRING_MATCH}"),
-    "multiple_choice_grade": MetricInfo("discontinuous", 0, 1, True, True,
-                                        f"{_SEC4}: 'Multiple Choice Grade is discontinuous'"),
-    "rougeLsum": MetricInfo("nonlinear", 0, 100, True, False,
-                            f"{_SEC4}: named among the nonlinear or discontinuous metrics"),
-    "bleu": MetricInfo("nonlinear", 0, 100, True, False,
-                       "this book, chapter on BIG-Bench: a geometric mean of n-gram precisions"),
-    "token_edit_distance": MetricInfo("linear", 0, math.inf, False, False,
-                                      f"{_SEC2}: 'an approximately linear metric'"),
-    "per_token_accuracy": MetricInfo("linear", 0, 1, True, False,
-                                     "this book: the mean of per-token 0/1 scores"),
-    "brier_score": MetricInfo("continuous", 0, 1, False, False, f"{_SEC2} and Sec. 4"),
-    "calibration_multiple_choice_brier_score": MetricInfo("continuous", 0, 1, False, False,
-                                                          f"{_SEC4} (Brier Score)"),
-    "log_likelihood": MetricInfo("continuous", -math.inf, 0, True, False,
-                                 "this book (emergence.metrics)"),
-    "per_token_cross_entropy": MetricInfo("continuous", 0, math.inf, False, False,
-                                          f"{_SEC2}: the loss that falls smoothly"),
-    "loss": MetricInfo("continuous", 0, math.inf, False, False,
-                       f"{_SEC2}: per-token cross-entropy"),
-    "per_token_loss": MetricInfo("continuous", 0, math.inf, False, False,
-                                 f"{_SEC2}: per-token cross-entropy (the book's tables)"),
-    "cross_entropy": MetricInfo("continuous", 0, math.inf, False, False,
-                                f"{_SEC2}: cross-entropy"),
-    "perplexity": MetricInfo("continuous", 1, math.inf, False, False,
-                             "exp of the per-token cross-entropy: continuous, like it"),
-    "ppl": MetricInfo("continuous", 1, math.inf, False, False,
-                      "perplexity (lm-evaluation-harness's name): continuous"),
-}
-# Other BIG-bench metrics, with the ranges BIG-bench's json_task.py gives them: their
-# range is checked and they are backtested, but how they scale the per-token error is
-# not classified here.
-_BIGBENCH = "BIG-bench (range only; not classified)"
-METRICS.update({
-    "expected_calibration_error": MetricInfo("unknown", 0, 1, False, False, _BIGBENCH),
-    "macro_f1": MetricInfo("unknown", 0, 1, True, False, _BIGBENCH),
-    "sequence_f1": MetricInfo("unknown", 0, 100, True, False, _BIGBENCH),
-    "rouge1": MetricInfo("unknown", 0, 100, True, False, _BIGBENCH),
-    "rouge2": MetricInfo("unknown", 0, 100, True, False, _BIGBENCH),
-    "numeric_match_with_0_1_relative_error": MetricInfo("unknown", 0, 1, True, True, _BIGBENCH),
-})
-
 # A sharp metric's partners of the same outputs, best first: the ones that give
 # p (for p^L) first, then other linear or continuous metrics, then other sharp ones.
 _P_SOURCES = ("per_token_accuracy", "token_edit_distance", "per_token_cross_entropy", "loss",
               "per_token_loss")
 _PARTNER_ORDER = (*_P_SOURCES, "calibration_multiple_choice_brier_score", "brier_score",
-                  "log_likelihood", "cross_entropy", "perplexity", "ppl")
+                  "log_likelihood", "cross_entropy", "perplexity", "ppl", "word_perplexity",
+                  "byte_perplexity", "bits_per_byte", "mc2")
 # The metrics p^L is a model of: all-or-nothing string matches.
 _P_L_TARGETS = ("exact_match", "accuracy", "exact_str_match", "case_insensitive_str_match")
 
-_UNKNOWN = MetricInfo("unknown", -math.inf, math.inf, True, False, "not in the catalogue")
 
 
 # --------------------------------------------------------------------------- reading
@@ -319,8 +232,10 @@ def read_table(path) -> pd.DataFrame:
         # numbers parsed by the C reader (a column with text in it stays text, and the
         # checks then name the cell); every other column kept as text, 'NA' included
         numeric = [c for c in header if c in _NUMERIC]
-        return pd.read_csv(path, sep=sep, dtype={c: str for c in header if c not in numeric},
-                           keep_default_na=False, na_values={c: _MISSING for c in numeric})
+        table = pd.read_csv(path, sep=sep, dtype={c: str for c in header if c not in numeric},
+                            keep_default_na=False, na_values={c: _MISSING for c in numeric})
+        table.attrs["separator"] = sep          # said in the report's notes when not a comma
+        return table
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         raise DiagnoseInputError(f"{path}: cannot be read as a CSV table ({err}).") from None
 
@@ -330,7 +245,18 @@ _MISSING = ["", "NaN", "nan", "NA", "N/A", "n/a", "null", "None"]
 
 
 def _separator(path: Path) -> str:
-    return "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    """The file's separator: tab for .tsv/.tab; otherwise whichever of comma, semicolon
+    (spreadsheets in many locales write it) and tab splits the header into most columns."""
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            header = handle.readline()
+    except OSError:
+        return ","
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > counts[","] else ","
 
 
 def _raw_text(where, column, position):
@@ -355,8 +281,35 @@ def _optional_counts(table: pd.DataFrame, column: str, where: _Where, problem: s
     return values
 
 
-def _numbers(table, column, where: _Where, *, required=True) -> np.ndarray:
-    """A column as floats; text that is not a number is an error naming the row."""
+_SIZE = r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBtT])\s*$"
+_SIZE_FACTOR = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
+
+
+def parse_sizes(text) -> np.ndarray:
+    """Model sizes written as numbers or with a suffix, as floats (NaN where neither).
+
+    ``70M``, ``6.9B``, ``7b``, ``1.2T`` and ``350k`` are accepted, as model
+    cards and leaderboards write them, as well as plain numbers.
+
+    Examples
+    --------
+    >>> parse_sizes(["70M", "6.9B", " 7b ", "1.2T", "410000000", "1e9", "big"]).tolist()
+    [70000000.0, 6900000000.0, 7000000000.0, 1200000000000.0, 410000000.0, 1000000000.0, nan]
+    """
+    text = pd.Series(text, dtype=object).astype(str)
+    values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=float, copy=True)
+    parts = text.str.extract(_SIZE)
+    suffixed = parts[0].notna().to_numpy()
+    values[suffixed] = (parts.loc[suffixed, 0].astype(float).to_numpy()
+                        * parts.loc[suffixed, 1].str.lower().map(_SIZE_FACTOR).to_numpy(float))
+    return values
+
+
+def _numbers(table, column, where: _Where, *, required=True, sizes=False) -> np.ndarray:
+    """A column as floats; text that is not a number is an error naming the row.
+
+    With ``sizes``, text such as ``70M`` or ``6.9B`` is read as a model size.
+    """
     raw = table[column]
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.to_numpy(dtype=float)
@@ -368,12 +321,15 @@ def _numbers(table, column, where: _Where, *, required=True) -> np.ndarray:
         if odd.size:
             text = raw.iloc[odd].astype(str).str.strip()
             again = pd.to_numeric(text.where(text != "", None), errors="coerce").to_numpy(float)
+            if sizes:
+                again = np.where(np.isnan(again), parse_sizes(text.to_numpy()), again)
             values[odd] = again
             blank[odd] = (text.eq("") | raw.iloc[odd].isna()).to_numpy()
             missing_word = text.str.lower().isin(["nan", "na", "n/a"]).to_numpy()
             bad = odd[np.isnan(again) & ~blank[odd] & ~missing_word]
             if bad.size:
-                where.fail(column, bad, f"{raw.iloc[bad[0]]!r} is not a number.")
+                hint = " (a number, or a size such as 70M or 6.9B)" if sizes else ""
+                where.fail(column, bad, f"{raw.iloc[bad[0]]!r} is not a number{hint}.")
     missing = np.isnan(values)
     if required and missing.any():
         pos = np.flatnonzero(missing)
@@ -437,7 +393,7 @@ def _canonical(table: pd.DataFrame, where: _Where, info: dict,
     _check_columns(table, TIDY_REQUIRED, where.source, "a tidy table")
     out = pd.DataFrame({c: _texts(table, c, where).to_numpy()
                         for c in ("task", "family", "model", "metric")})
-    out["scale"] = _numbers(table, "scale", where)
+    out["scale"] = _numbers(table, "scale", where, sizes=True)
     bad = out["scale"].to_numpy() <= 0
     if bad.any():
         pos = np.flatnonzero(bad)
@@ -463,10 +419,28 @@ def _canonical(table: pd.DataFrame, where: _Where, info: dict,
     def per_row(values):
         return np.asarray(values, dtype=float)[code]
 
+    clash = sorted(m for m in lower_is_better if m in info and info[m].higher_is_better)
+    if clash:
+        raise DiagnoseInputError(
+            f"lower_is_better names {', '.join(map(repr, clash))}, which the catalogue knows as "
+            "higher-is-better: drop it from lower_is_better (or --lower-is-better), or rename "
+            "the metric if it is a different one.")
     default_better = per_row([(m not in lower_is_better) and k.higher_is_better
                               for m, k in zip(metric_names, known)])
     if "higher_is_better" in table.columns:
         given = _booleans(table, "higher_is_better", where)
+        # a catalogued metric has one direction: a row that says the other is a mistake
+        catalogued = per_row([m in info for m in metric_names]) == 1.0
+        catalogue_better = per_row([k.higher_is_better for k in known]) == 1.0
+        wrong = catalogued & np.isfinite(given) & ((given == 1.0) != catalogue_better)
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            m = names.iloc[i]
+            way = "higher" if catalogue_better[i] else "lower"
+            where.fail("higher_is_better", np.flatnonzero(wrong),
+                       f"metric {m!r} is {way} is better ({info[m].source}), but the row says "
+                       "the opposite. Leave the cell empty for a known metric, or give the "
+                       "metric another name if it is a different one.")
         out["higher_is_better"] = np.where(np.isnan(given), default_better, given) == 1.0
     else:
         out["higher_is_better"] = default_better == 1.0
@@ -492,6 +466,13 @@ def _canonical(table: pd.DataFrame, where: _Where, info: dict,
         pos = np.flatnonzero(bad)
         where.fail("chance", pos, f"{c[pos[0]]:g} is outside the range of metric "
                    f"{names.iloc[pos[0]]!r}.")
+    best = np.where(out["higher_is_better"].to_numpy(), high, low)
+    bad = np.isfinite(c) & (c == best)
+    if bad.any():
+        pos = np.flatnonzero(bad)
+        where.fail("chance", pos, f"{c[pos[0]]:g} is the best value metric "
+                   f"{names.iloc[pos[0]]!r} can take: chance is the score of a random guess "
+                   "(0.25 for four options), not of a perfect model.")
     out["_pos"] = np.arange(len(out))
     return out
 
@@ -540,7 +521,7 @@ def tidy_from_outputs(outputs: pd.DataFrame, *, source: str = "outputs", is_file
     _check_columns(outputs, OUTPUTS_REQUIRED, source, "per-item outputs")
     keys = pd.DataFrame({c: _texts(outputs, c, where).to_numpy()
                          for c in ("task", "family", "model", "item")})
-    keys["scale"] = _numbers(outputs, "scale", where)
+    keys["scale"] = _numbers(outputs, "scale", where, sizes=True)
     bad = keys["scale"].to_numpy() <= 0
     if bad.any():
         where.fail("scale", np.flatnonzero(bad), "scale must be positive.")
@@ -604,7 +585,7 @@ def tidy_from_outputs(outputs: pd.DataFrame, *, source: str = "outputs", is_file
     return table, lengths
 
 
-def tidy_from_bigbench(path, *, scale: str | None = None) -> pd.DataFrame:
+def tidy_from_bigbench(path, *, scale: str | None = None, on_error: str = "raise") -> pd.DataFrame:
     """A BIG-bench results folder (or file) as a tidy table.
 
     The task of a curve is BIG-bench's subtask with its number of shots
@@ -624,7 +605,7 @@ def tidy_from_bigbench(path, *, scale: str | None = None) -> pd.DataFrame:
     """
     from .bigbench import DEFAULT_SCALE, LOWER_IS_BETTER, SHOTS_NOT_APPLICABLE, read_results
 
-    results = read_results(path, scale=scale or DEFAULT_SCALE)
+    results = read_results(path, scale=scale or DEFAULT_SCALE, on_error=on_error)
     shots = results["n_shots"].to_numpy()
     label = np.where(shots == SHOTS_NOT_APPLICABLE, "shots n/a",
                      pd.Series(shots).astype(str).to_numpy() + "-shot")
@@ -671,9 +652,13 @@ def _load(source, kind, options, where_name=None):
         path = Path(source)
         name = str(path)
         if kind == "bigbench" or (kind == "auto" and (path.is_dir() or path.suffix == ".json")):
-            table = tidy_from_bigbench(path, scale=options.get("bigbench_scale"))
+            table = tidy_from_bigbench(path, scale=options.get("bigbench_scale"),
+                                       on_error=options.get("bigbench_on_error", "raise"))
+            from .bigbench import DEFAULT_SCALE
+
+            field = options.get("bigbench_scale") or DEFAULT_SCALE
             return table, None, _Where(f"{name} (as read by emergence.bigbench)", False,
-                                       table.index), name, "BIG-bench results"
+                                       table.index), name, f"BIG-bench results, sizes from {field}"
         raw, is_file = read_table(path), True
     if kind == "auto":
         kind = "outputs" if {"prediction", "target"} <= set(raw.columns) else "tidy"
@@ -794,7 +779,8 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         For per-item outputs: ``align``, ``stop_string``, ``output_regex``,
         ``max_length``, ``like_bigbench``, ``normalize_whitespace``,
         ``numbers`` (see :func:`tidy_from_outputs`); for BIG-bench,
-        ``bigbench_scale``.
+        ``bigbench_scale`` and ``bigbench_on_error`` (``"warn"``: read the
+        files that can be read, with a warning naming the others).
 
     Returns
     -------
@@ -826,7 +812,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         raise ValueError(f"target_length must be a whole number >= 1, got {target_length!r}.")
     unknown = set(scoring) - {"align", "stop_string", "output_regex", "max_length",
                               "like_bigbench", "normalize_whitespace", "numbers",
-                              "bigbench_scale"}
+                              "bigbench_scale", "bigbench_on_error"}
     if unknown:
         raise TypeError(f"diagnose() got unexpected keyword argument(s) {sorted(unknown)}.")
     info = _metric_info(metrics)
@@ -882,7 +868,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
     curves["score_above_cutoff"] = measured & (score > cutoff)
     curves["share_of_gain_at_middle"] = share
 
-    points = _points(t, info)
+    points = _points(t, info, where)
     S = pack(curve_id, position, points["stderr"].to_numpy(), n_curves)
     _shape(curves, X, Y, S, n >= 4)
     _resolution(curves, points, n_curves)
@@ -909,7 +895,15 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
     return curves
 
 
-def _points(t: pd.DataFrame, info: dict) -> pd.DataFrame:
+def _decimals(values: np.ndarray) -> np.ndarray:
+    """How many decimals each value is written with (at most 9): 0.6213 has 4."""
+    digits = np.full(values.shape, 9)
+    for d in range(8, -1, -1):
+        digits = np.where(np.abs(np.round(values, d) - values) < 1e-12, d, digits)
+    return digits
+
+
+def _points(t: pd.DataFrame, info: dict, where: _Where) -> pd.DataFrame:
     """One row per model point, with its exact interval where the metric counts items."""
     points = t[["task", "family", "metric", "model", "scale", "value", "n_items", "_curve",
                 "_pos"]].copy()
@@ -924,14 +918,19 @@ def _points(t: pd.DataFrame, info: dict) -> pd.DataFrame:
     if exact.any():
         v, nn = t["value"].to_numpy()[exact], n[exact]
         kk = np.round(v * nn)
-        off = np.abs(v * nn - kk) > 1e-5 * nn + 1e-9
+        # a value rounded to d decimals (0.6213 of 5,153 items) stands for any count within
+        # half a unit of its last digit: it must be consistent with a whole number of items
+        rounding = 0.5 * 10.0 ** -_decimals(v) * nn
+        off = np.abs(v * nn - kk) > np.maximum(rounding, 1e-5 * nn) + 1e-9
         if off.any():
-            i = np.flatnonzero(exact)[np.flatnonzero(off)[0]]
-            raise DiagnoseInputError(
-                f"row of model {t['model'].iloc[i]!r}, metric {t['metric'].iloc[i]!r}: value "
-                f"{t['value'].iloc[i]:g} on {n[i]:g} items is not a whole number of items "
-                f"({t['value'].iloc[i] * n[i]:.3f}): check n_items (it must be the number of "
-                "items the value is the mean of).")
+            bad = np.flatnonzero(exact)[np.flatnonzero(off)]
+            i = bad[0]
+            where.fail("n_items", t["_pos"].to_numpy()[bad],
+                       f"model {t['model'].iloc[i]!r}, metric {t['metric'].iloc[i]!r}: value "
+                       f"{t['value'].iloc[i]:g} on {n[i]:g} items is not a whole number of items "
+                       f"({t['value'].iloc[i] * n[i]:.3f}), even allowing for the value's "
+                       "rounding: check n_items (it must be the number of items the value is "
+                       "the mean of).")
         k[exact] = kk
         lo[exact], hi[exact] = accuracy_interval(kk, nn)
         sizes, inverse = np.unique(nn, return_inverse=True)
@@ -1302,6 +1301,10 @@ def _backtests(curves, points, X, Y, S, row_of, info, holdout, progress):
 
 def _notes(curves, info, lower, raw) -> list[str]:
     notes = []
+    sep = getattr(raw, "attrs", {}).get("separator", ",")
+    if sep != ",":
+        notes.append(f"the file is separated by {'semicolons' if sep == ';' else 'tabs'}; "
+                     "read as such.")
     skipped = int((curves["n_models"] < 3).sum())
     if skipped:
         notes.append(f"{skipped} curve(s) of families with fewer than 3 models: skipped.")

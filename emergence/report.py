@@ -213,6 +213,13 @@ def _head(curves) -> list[str]:
     ]
 
 
+def _notes(curves) -> list[str]:
+    """The report's notes, for the whole report only: a selection of its curves
+    (``report[report["task"] == ...]``) keeps the notes of the whole in its attrs."""
+    whole = curves.attrs.get("settings", {}).get("curves", len(curves)) == len(curves)
+    return list(curves.attrs.get("notes", [])) if whole else []
+
+
 def _bias(mean_error) -> str:
     return "" if mean_error is None else f" (mean error of the forecasts {mean_error:+.3g})"
 
@@ -235,7 +242,9 @@ def format_terminal(curves: pd.DataFrame, limit: int | None = None) -> str:
         Print at most this many curves (sharp ones first) and say how many
         are left out.
     """
-    lines = _head(curves)
+    # what was assumed or skipped (a metric not in the catalogue, say) comes before the
+    # curves it concerns, not after hundreds of them
+    lines = _head(curves) + [f"note: {note}" for note in _notes(curves)]
     shown = _order(curves)
     if limit is not None and len(shown) > limit:
         shown = shown.assign(_s=~shown["sharp"].fillna(False).astype(bool)).sort_values(
@@ -283,7 +292,7 @@ def to_markdown(curves: pd.DataFrame, figure_files: dict | None = None) -> str:
     figure_files = figure_files or {}
     out = ["# emergence diagnose report", ""]
     out += [f"- {line}" for line in _head(curves)]
-    for note in curves.attrs.get("notes", []):
+    for note in _notes(curves):
         out.append(f"- note: {note}")
     out += ["", "## How to read a verdict line", ""]
     for clause, meaning in READING_GUIDE:

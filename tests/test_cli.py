@@ -180,3 +180,18 @@ def test_curves_csv_keeps_the_judgements(tmp_path):
               & (back["task"] == "addition")].iloc[0]
     assert em["sharp"] == True and em["metric_made"] == True and em["late"] == True  # noqa: E712
     assert back.loc[back["n_models"] < 4, "sharp"].isna().all()        # no judgement: empty
+
+
+def test_skip_bad_files_reads_the_rest_of_a_bigbench_folder(tmp_path):
+    import shutil
+
+    folder = tmp_path / "benchmark_tasks"
+    shutil.copytree(FIXTURES.parent / "bigbench" / "benchmark_tasks", folder)
+    some_results = next(folder.rglob("scores_*.json")).parent
+    (some_results / "scores_broken.json").write_text("{ not json")
+    refused = run("diagnose", folder)
+    assert refused.returncode == 2 and "--skip-bad-files" in refused.stderr
+    assert "scores_broken.json" in refused.stderr
+    read = run("diagnose", folder, "--skip-bad-files", "--summary")
+    assert read.returncode == 0, read.stderr
+    assert "scores_broken.json" in read.stderr and "curves:" in read.stdout

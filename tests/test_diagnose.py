@@ -467,7 +467,8 @@ def test_per_item_outputs_refuse_a_repeated_item():
 
 def test_bigbench_results_folder():
     result = diagnose(FIXTURES.parent / "bigbench" / "benchmark_tasks")
-    assert result.attrs["settings"]["input"] == "BIG-bench results"
+    assert result.attrs["settings"]["input"] == ("BIG-bench results, sizes from "
+                                                "flop_matched_non_embedding_params")
     assert result["task"].str.contains(r", \d-shot$").all()
     brier = result[result["metric"] == "calibration_multiple_choice_brier_score"]
     assert (~brier["higher_is_better"]).all()
@@ -558,3 +559,95 @@ def test_the_summary_gives_the_forecasts_mean_error():
     made = result["backtest_forecast"].map(lambda v: v is not None)
     assert counts["backtests"] == made.sum() == 6
     assert counts["backtest_mean_error"] == pytest.approx(result.loc[made, "backtest_error"].mean())
+
+
+# ------------------------------------------------------------------ the metrics researchers use
+
+
+# lm-evaluation-harness 0.4.13 registers every metric with its direction
+# (lm_eval/api/metrics.py, register_metric(..., higher_is_better=...)); 0.3.0 names
+# TruthfulQA's scores mc1 and mc2 and LAMBADA's perplexity ppl (lm_eval/tasks).
+LM_EVAL_DIRECTIONS = {
+    "acc": True, "acc_norm": True, "acc_mutual_info": True, "acc_bytes": True, "acc_all": True,
+    "exact_match": True, "perplexity": False, "word_perplexity": False,
+    "byte_perplexity": False, "bits_per_byte": False, "brier_score": False, "mcc": True,
+    "f1": True, "bleu": True, "chrf": True, "chrf++": True, "ter": False,
+    "mc1": True, "mc2": True, "ppl": False,
+}
+
+
+def test_lm_evaluation_harness_metrics_are_in_the_catalogue():
+    for name, better in LM_EVAL_DIRECTIONS.items():
+        assert name in METRICS, name
+        assert METRICS[name].higher_is_better is better, name
+    # a grade by argmax counts items; a perplexity is a smooth partner
+    assert METRICS["acc"].counts_items and METRICS["acc"].kind == "discontinuous"
+    assert METRICS["word_perplexity"].kind == "continuous"
+
+
+def test_accuracy_beside_the_perplexity_of_the_same_outputs():
+    # a LAMBADA-like family (simulated numbers): accuracy and perplexity of the same outputs
+    sizes = ["70M", "160M", "410M", "1B", "1.4B", "2.8B", "6.9B", "12B"]
+    table = pd.concat([curve("acc", [0.0, 0.0, 0.01, 0.05, 0.15, 0.35, 0.6, 0.7],
+                             scales=sizes, n_items=5153),
+                       curve("perplexity", [900, 300, 90, 40, 20, 9, 5, 4], scales=sizes)])
+    result = diagnose(table)
+    row = one(result, "acc")
+    assert row["scale_min"] == 7e7 and row["scale_max"] == 1.2e10       # sizes as written
+    assert row["partner_metric"] == "perplexity" and truth(row["metric_made"]) is True
+
+
+def test_sizes_with_suffixes_in_a_file(tmp_path):
+    path = tmp_path / "sizes.csv"
+    curve("exact_match", [0.0, 0.1, 0.2, 0.3], scales=["70M", "6.9B", "12b", "1.2T"]).to_csv(
+        path, index=False)
+    row = one(diagnose(path), "exact_match")
+    assert row["scale_min"] == 7e7 and row["scale_max"] == 1.2e12
+    bad = curve("exact_match", [0.0, 0.1, 0.2, 0.3], scales=["70M", "6.9B", "huge", "1.2T"])
+    bad.to_csv(path, index=False)
+    with pytest.raises(DiagnoseInputError, match=r"column 'scale', line 4: 'huge' is not a "
+                                                 r"number \(a number, or a size such as 70M"):
+        diagnose(path)
+
+
+def test_impossible_directions_and_chance_levels_are_refused():
+    with pytest.raises(DiagnoseInputError, match="'accuracy' is higher is better"):
+        diagnose(curve("accuracy", [0.1, 0.2, 0.3, 0.4], higher_is_better=[False] * 4))
+    with pytest.raises(DiagnoseInputError, match="catalogue knows as higher-is-better"):
+        diagnose(curve("accuracy", [0.1, 0.2, 0.3, 0.4]), lower_is_better={"accuracy"})
+    with pytest.raises(DiagnoseInputError, match="best value metric 'accuracy' can take"):
+        diagnose(curve("accuracy", [0.1, 0.2, 0.3, 0.4], chance=1.0))
+    with pytest.raises(DiagnoseInputError, match="outside the range"):
+        diagnose(curve("accuracy", [0.1, 0.2, 0.3, 0.4], chance=1.5))
+    # agreeing with the catalogue is fine
+    assert len(diagnose(curve("accuracy", [0.1, 0.2, 0.3, 0.4], higher_is_better=[True] * 4)))
+
+
+def test_rounded_values_are_whole_counts_within_their_last_digit(tmp_path):
+    # a value rounded to 4 decimals: 3,202 of 5,153 items is 0.621385..., written 0.6214
+    row = diagnose(curve("acc", [0.1, 0.2, 0.4, 0.6214], n_items=5153)).attrs["points"]
+    assert row["n_correct"].iloc[-1] == 3202
+    path = tmp_path / "bad.csv"
+    curve("exact_match", [0.0, 0.333, 0.5, 0.75], n_items=4).to_csv(path, index=False)
+    with pytest.raises(DiagnoseInputError, match=r"bad.csv, column 'n_items', line 3: model"):
+        diagnose(path)
+
+
+def test_notes_come_before_the_curves():
+    result = diagnose(pd.concat([curve("my_score", [0.1, 0.2, 0.3, 0.4]),
+                                 curve("exact_match", [0.0, 0.1, 0.2, 0.3])]))
+    from emergence.report import format_terminal
+
+    lines = format_terminal(result).splitlines()
+    assert lines[2].startswith("note: metric(s) not in the catalogue: my_score")
+    # a selection of the report's curves does not repeat the whole report's notes
+    part = result[result["metric"] == "exact_match"]
+    assert not any(line.startswith("note:") for line in format_terminal(part).splitlines())
+
+
+def test_a_semicolon_separated_file_is_read_and_said(tmp_path):
+    path = tmp_path / "results.csv"
+    curve("exact_match", [0.0, 0.1, 0.2, 0.3]).to_csv(path, index=False, sep=";")
+    result = diagnose(path)
+    assert one(result, "exact_match")["n_models"] == 4
+    assert any("separated by semicolons" in note for note in result.attrs["notes"])
