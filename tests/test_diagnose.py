@@ -651,3 +651,16 @@ def test_a_semicolon_separated_file_is_read_and_said(tmp_path):
     result = diagnose(path)
     assert one(result, "exact_match")["n_models"] == 4
     assert any("separated by semicolons" in note for note in result.attrs["notes"])
+
+
+def test_report_figures_drawn_in_processes_are_the_same_as_in_one(tmp_path):
+    table = pd.concat([curve("exact_match", [0.0, 0.1, 0.2, 0.3], family=f"F{i}")
+                       for i in range(9)])
+    result = diagnose(table)
+    one_process = write_report(result, tmp_path / "a", workers=1)
+    two = write_report(result, tmp_path / "b", workers=2)
+    pngs = sorted(p.name for p in one_process if p.suffix == ".png")
+    assert len(pngs) == 9 == len([p for p in two if p.suffix == ".png"])
+    for name in pngs:
+        assert (tmp_path / "a" / "figures" / name).read_bytes() == \
+            (tmp_path / "b" / "figures" / name).read_bytes()
