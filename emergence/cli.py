@@ -31,6 +31,9 @@ inputs (the format is recognised from the columns):
                   (scale as a number or a size such as 70M, 6.9B)
   per-item        task, family, model, scale, item, prediction, target
   BIG-bench       a results folder (or scores_*.json file), read by emergence.bigbench
+  lm-eval         lm-evaluation-harness results*.json files (a folder of them, one per
+                  model), read by emergence.harness; scales from --scale/--scales or
+                  from a size at the end of each model's name
 
 examples:
   emergence diagnose results.csv
@@ -61,7 +64,8 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("path", metavar="PATH", help="CSV table, per-item outputs, or BIG-bench "
                    "results folder / scores_*.json file")
-    p.add_argument("--input", choices=["auto", "tidy", "outputs", "bigbench"], default="auto",
+    p.add_argument("--input", choices=["auto", "tidy", "outputs", "bigbench", "harness"],
+                   default="auto",
                    help="what PATH holds (default: recognised from its form and columns)")
     p.add_argument("--scale-unit", choices=["parameters", "flops"], default="parameters",
                    help="what the scale column measures: parameters or training FLOPs "
@@ -89,6 +93,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--bigbench-scale", default=None, metavar="FIELD",
                    help="BIG-bench's model-size field (default: flop-matched non-embedding "
                         "parameters, BIG-bench's own)")
+    p.add_argument("--scale", action="append", default=[], metavar="MODEL=SIZE",
+                   help="lm-evaluation-harness results: a model's scale, e.g. "
+                        "--scale pythia-6.9b=6.9e9 or --scale my-model=7B (repeatable); "
+                        "without it, a size at the end of the model's name is used")
+    p.add_argument("--scales", metavar="FILE", default=None,
+                   help="lm-evaluation-harness results: a CSV of model, scale[, family]")
     p.add_argument("--skip-bad-files", action="store_true",
                    help="BIG-bench folder: read the files that can be read when some are "
                         "broken (each broken one is named in a warning)")
@@ -171,6 +181,17 @@ def _diagnose(args) -> int:
         scoring["bigbench_scale"] = args.bigbench_scale
     if args.skip_bad_files:
         scoring["bigbench_on_error"] = "warn"
+    if args.scale and args.scales:
+        return _fail("give model scales either with --scale or with --scales, not both.")
+    if args.scale:
+        pairs = [item.partition("=") for item in args.scale]
+        bad = [item for item, (model, sep, size) in zip(args.scale, pairs)
+               if not sep or not model or not size]
+        if bad:
+            return _fail(f"--scale {bad[0]!r}: write MODEL=SIZE, e.g. --scale pythia-6.9b=6.9e9.")
+        scoring["harness_scales"] = {model: size for model, _, size in pairs}
+    elif args.scales:
+        scoring["harness_scales"] = args.scales
     try:
         metrics = dict(metric_option(m, set(args.lower_is_better)) for m in args.metric)
         curves = diagnose(args.path, kind=args.input, scale_unit=args.scale_unit, metrics=metrics,

@@ -387,6 +387,23 @@ def _find(base: Path, name: str) -> Path | None:
     return None
 
 
+def folder_of(name: str) -> Path:
+    """A folder of result files carried in ``data/`` (``"pythia_lm_eval"``).
+
+    Such folders are papers' results, not trained here: read from ``EMERGENCE_DATA``
+    when it has the folder, else from the book's own data.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in folder_of("pythia_lm_eval").glob("*.json"))[:2]
+    ['1.4b_step143000.json', '12b_step143000.json']
+    """
+    for base in (data_dir(), _book_data_dir()):
+        if (base / name).is_dir():
+            return base / name
+    raise FileNotFoundError(f"no folder {name!r} in {data_dir()} or the book's data.")
+
+
 def path_of(name: str) -> Path:
     """The file behind table ``name`` (``.csv`` or ``.csv.gz``).
 

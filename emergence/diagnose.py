@@ -25,6 +25,9 @@ A **tidy table** (CSV file or DataFrame), one row per model x task x metric:
 ``length``              optional: target length L in tokens (for p^L)
 ======================  ==================================================
 
+**lm-evaluation-harness results** (a ``results*.json`` file or a folder of
+them), read by :func:`emergence.harness.read_harness`.
+
 A **BIG-bench results folder** (or one ``scores_*.json`` file), read by
 :func:`emergence.bigbench.read_results`: a task is BIG-bench's subtask and
 its number of shots.
@@ -643,6 +646,29 @@ def _chance_from_low_score(table: pd.DataFrame, low: np.ndarray) -> np.ndarray:
     return np.where(one_value, chance, np.nan)
 
 
+def _looks_like_harness(path: Path) -> bool:
+    """A JSON file, or a folder of them, written by lm-evaluation-harness (not BIG-bench)."""
+    import json
+
+    from .harness import is_harness_results
+
+    if path.is_dir():
+        if next(path.rglob("scores_*.json"), None) is not None:      # BIG-bench's names
+            return False
+        candidates = sorted(path.rglob("*.json"))[:5]
+    elif path.suffix == ".json":
+        candidates = [path]
+    else:
+        return False
+    for file in candidates:
+        try:
+            if is_harness_results(json.loads(file.read_text(encoding="utf-8"))):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
 def _load(source, kind, options, where_name=None):
     """(tidy table, lengths or None, where, name, description) from any accepted input."""
     is_file = False
@@ -651,6 +677,14 @@ def _load(source, kind, options, where_name=None):
     else:
         path = Path(source)
         name = str(path)
+        if kind == "harness" or (kind == "auto" and _looks_like_harness(path)):
+            from .harness import read_harness
+
+            table = read_harness(path, scales=options.get("harness_scales"))
+            guessed = sorted(table.loc[table["scale_from"] == "name", "model"].unique())
+            said = (f", sizes read from {len(guessed)} model name(s)" if guessed else "")
+            return table, None, _Where(f"{name} (as read by emergence.harness)", False,
+                                       table.index), name, f"lm-evaluation-harness results{said}"
         if kind == "bigbench" or (kind == "auto" and (path.is_dir() or path.suffix == ".json")):
             table = tidy_from_bigbench(path, scale=options.get("bigbench_scale"),
                                        on_error=options.get("bigbench_on_error", "raise"))
@@ -670,7 +704,8 @@ def _load(source, kind, options, where_name=None):
         return table, lengths, _Where(f"{name} (as scored)", False, table.index), name, \
             f"per-item outputs, {len(raw):,} items"
     if kind != "tidy":
-        raise ValueError(f"kind must be 'auto', 'tidy', 'outputs' or 'bigbench', got {kind!r}.")
+        raise ValueError(f"kind must be 'auto', 'tidy', 'outputs', 'bigbench' or 'harness', got "
+                         f"{kind!r}.")
     return raw, None, _Where(name, is_file, raw.index), name, "tidy table"
 
 
@@ -752,7 +787,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         A tidy table or per-item outputs (CSV file or DataFrame), or a
         BIG-bench results folder or ``scores_*.json`` file (see the module
         docstring for the columns).
-    kind : {"auto", "tidy", "outputs", "bigbench"}
+    kind : {"auto", "tidy", "outputs", "bigbench", "harness"}
         What ``source`` is; ``"auto"`` decides by its form and columns.
     scale_unit : {"parameters", "flops"}
         What ``scale`` measures (labels the report and figures).
@@ -780,7 +815,9 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         ``max_length``, ``like_bigbench``, ``normalize_whitespace``,
         ``numbers`` (see :func:`tidy_from_outputs`); for BIG-bench,
         ``bigbench_scale`` and ``bigbench_on_error`` (``"warn"``: read the
-        files that can be read, with a warning naming the others).
+        files that can be read, with a warning naming the others); for
+        lm-evaluation-harness results, ``harness_scales`` (see
+        :func:`emergence.harness.read_harness`).
 
     Returns
     -------
@@ -812,7 +849,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         raise ValueError(f"target_length must be a whole number >= 1, got {target_length!r}.")
     unknown = set(scoring) - {"align", "stop_string", "output_regex", "max_length",
                               "like_bigbench", "normalize_whitespace", "numbers",
-                              "bigbench_scale", "bigbench_on_error"}
+                              "bigbench_scale", "bigbench_on_error", "harness_scales"}
     if unknown:
         raise TypeError(f"diagnose() got unexpected keyword argument(s) {sorted(unknown)}.")
     info = _metric_info(metrics)
