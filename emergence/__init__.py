@@ -54,8 +54,8 @@ The chapters tell the story; this package does the computing:
 - :mod:`emergence.diagnose`, :mod:`emergence.curves`, :mod:`emergence.report`,
   :mod:`emergence.cli`: ``emergence diagnose``, every check of the book on any table
   of results (many curves at once), its report and its command line;
-- :mod:`emergence.harness`: lm-evaluation-harness results files read into the
-  tool's tidy table;
+- :mod:`emergence.harness`, :mod:`emergence.leaderboard`: lm-evaluation-harness
+  results files and wide leaderboard tables, read into the tool's tidy table;
 - :mod:`emergence.catalogue`: what the tool knows of each metric in use (range,
   direction, and whether it is a sharp or a smooth function of the outputs);
 - :mod:`emergence.shape`: where a curve makes its gain (early, gradually, late or in

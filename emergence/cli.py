@@ -29,6 +29,8 @@ inputs (the format is recognised from the columns):
   tidy table      task, family, model, scale, metric, value
                   [, n_items, stderr, higher_is_better, chance, length]
                   (scale as a number or a size such as 70M, 6.9B)
+  wide table      one row per model: model, scale (or params, size; 7B-style sizes),
+                  then one column per benchmark (percentages detected)
   per-item        task, family, model, scale, item, prediction, target
   BIG-bench       a results folder (or scores_*.json file), read by emergence.bigbench
   lm-eval         lm-evaluation-harness results*.json files (a folder of them, one per
@@ -64,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("path", metavar="PATH", help="CSV table, per-item outputs, or BIG-bench "
                    "results folder / scores_*.json file")
-    p.add_argument("--input", choices=["auto", "tidy", "outputs", "bigbench", "harness"],
+    p.add_argument("--input", choices=["auto", "tidy", "wide", "outputs", "bigbench", "harness"],
                    default="auto",
                    help="what PATH holds (default: recognised from its form and columns)")
     p.add_argument("--scale-unit", choices=["parameters", "flops"], default="parameters",
@@ -99,6 +101,13 @@ def parser() -> argparse.ArgumentParser:
                         "without it, a size at the end of the model's name is used")
     p.add_argument("--scales", metavar="FILE", default=None,
                    help="lm-evaluation-harness results: a CSV of model, scale[, family]")
+    p.add_argument("--wide-metric", default=None, metavar="METRIC",
+                   help="wide table (one row per model, a column per benchmark): the metric "
+                        "its columns hold, e.g. accuracy (default: score, not classified)")
+    p.add_argument("--model-column", default=None, metavar="NAME",
+                   help="wide table: the column of model names, if not model or name")
+    p.add_argument("--scale-column", default=None, metavar="NAME",
+                   help="wide table: the column of sizes, if not scale, params or size")
     p.add_argument("--skip-bad-files", action="store_true",
                    help="BIG-bench folder: read the files that can be read when some are "
                         "broken (each broken one is named in a warning)")
@@ -181,6 +190,9 @@ def _diagnose(args) -> int:
         scoring["bigbench_scale"] = args.bigbench_scale
     if args.skip_bad_files:
         scoring["bigbench_on_error"] = "warn"
+    for option in ("wide_metric", "model_column", "scale_column"):
+        if getattr(args, option):
+            scoring[option] = getattr(args, option)
     if args.scale and args.scales:
         return _fail("give model scales either with --scale or with --scales, not both.")
     if args.scale:

@@ -28,6 +28,9 @@ A **tidy table** (CSV file or DataFrame), one row per model x task x metric:
 **lm-evaluation-harness results** (a ``results*.json`` file or a folder of
 them), read by :func:`emergence.harness.read_harness`.
 
+A **wide table** (one row per model, a column per benchmark, sizes such as
+``7B``), read by :func:`emergence.leaderboard.read_wide`.
+
 A **BIG-bench results folder** (or one ``scores_*.json`` file), read by
 :func:`emergence.bigbench.read_results`: a task is BIG-bench's subtask and
 its number of shots.
@@ -695,7 +698,21 @@ def _load(source, kind, options, where_name=None):
                                        table.index), name, f"BIG-bench results, sizes from {field}"
         raw, is_file = read_table(path), True
     if kind == "auto":
-        kind = "outputs" if {"prediction", "target"} <= set(raw.columns) else "tidy"
+        from .leaderboard import is_wide
+
+        kind = ("outputs" if {"prediction", "target"} <= set(raw.columns)
+                else "wide" if is_wide(raw.columns) else "tidy")
+    if kind == "wide":
+        from .leaderboard import read_wide
+
+        try:
+            table = read_wide(raw, metric=options.get("wide_metric", "score"),
+                              model_column=options.get("model_column"),
+                              scale_column=options.get("scale_column"), source=name)
+        except ValueError as err:
+            raise DiagnoseInputError(str(err)) from None
+        return table, None, _Where(f"{name} (as reshaped from a wide table)", False,
+                                   table.index), name, "wide table, one row per model"
     if kind == "outputs":
         post = {k: options[k] for k in ("align", "stop_string", "output_regex", "max_length",
                                          "like_bigbench", "normalize_whitespace", "numbers")
@@ -704,8 +721,8 @@ def _load(source, kind, options, where_name=None):
         return table, lengths, _Where(f"{name} (as scored)", False, table.index), name, \
             f"per-item outputs, {len(raw):,} items"
     if kind != "tidy":
-        raise ValueError(f"kind must be 'auto', 'tidy', 'outputs', 'bigbench' or 'harness', got "
-                         f"{kind!r}.")
+        raise ValueError(f"kind must be 'auto', 'tidy', 'wide', 'outputs', 'bigbench' or "
+                         f"'harness', got {kind!r}.")
     return raw, None, _Where(name, is_file, raw.index), name, "tidy table"
 
 
@@ -787,7 +804,7 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         A tidy table or per-item outputs (CSV file or DataFrame), or a
         BIG-bench results folder or ``scores_*.json`` file (see the module
         docstring for the columns).
-    kind : {"auto", "tidy", "outputs", "bigbench", "harness"}
+    kind : {"auto", "tidy", "wide", "outputs", "bigbench", "harness"}
         What ``source`` is; ``"auto"`` decides by its form and columns.
     scale_unit : {"parameters", "flops"}
         What ``scale`` measures (labels the report and figures).
@@ -817,7 +834,9 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         ``bigbench_scale`` and ``bigbench_on_error`` (``"warn"``: read the
         files that can be read, with a warning naming the others); for
         lm-evaluation-harness results, ``harness_scales`` (see
-        :func:`emergence.harness.read_harness`).
+        :func:`emergence.harness.read_harness`); for a wide table,
+        ``wide_metric``, ``model_column`` and ``scale_column`` (see
+        :func:`emergence.leaderboard.read_wide`).
 
     Returns
     -------
@@ -849,7 +868,8 @@ def diagnose(source, *, kind: str = "auto", scale_unit: str = "parameters",
         raise ValueError(f"target_length must be a whole number >= 1, got {target_length!r}.")
     unknown = set(scoring) - {"align", "stop_string", "output_regex", "max_length",
                               "like_bigbench", "normalize_whitespace", "numbers",
-                              "bigbench_scale", "bigbench_on_error", "harness_scales"}
+                              "bigbench_scale", "bigbench_on_error", "harness_scales",
+                              "wide_metric", "model_column", "scale_column"}
     if unknown:
         raise TypeError(f"diagnose() got unexpected keyword argument(s) {sorted(unknown)}.")
     info = _metric_info(metrics)
@@ -1337,7 +1357,7 @@ def _backtests(curves, points, X, Y, S, row_of, info, holdout, progress):
 
 
 def _notes(curves, info, lower, raw) -> list[str]:
-    notes = []
+    notes = list(getattr(raw, "attrs", {}).get("notes", []))
     sep = getattr(raw, "attrs", {}).get("separator", ",")
     if sep != ",":
         notes.append(f"the file is separated by {'semicolons' if sep == ';' else 'tabs'}; "
