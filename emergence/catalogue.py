@@ -12,7 +12,8 @@ metrics in use, each with the source of its label:
 - lm-evaluation-harness's, by the names its results files use, with the
   direction its own metric registry gives each (``lm_eval/api/metrics.py``,
   version 0.4.13, where every metric is registered with ``higher_is_better``)
-  and the kind read off how it computes them (``lm_eval/api/task.py``).
+  and the kind read off how it computes them (``lm_eval/api/task.py``);
+- HELM's core metrics, with the direction its schema gives each.
 
 A metric not listed here can be described to :func:`emergence.diagnose.diagnose`
 with ``metrics={name: MetricInfo(...)}`` (on the command line, ``--metric``).
@@ -166,6 +167,40 @@ METRICS.update({
                          f"{_LM_EVAL} (range only; not classified)"),
     "ter": MetricInfo("unknown", 0, math.inf, False, False,
                       f"{_LM_EVAL} (range only; not classified)"),
+})
+
+# HELM's core metric names, with the directions of its schema (crfm-helm 0.5.16,
+# helm/benchmark/static/schema_classic.yaml, lower_is_better). ROUGE and BLEU are accepted
+# on 0-1 or 0-100 (the range is only checked, not used).
+_HELM = "HELM (crfm-helm 0.5.16, schema_classic.yaml)"
+METRICS.update({
+    "quasi_exact_match": MetricInfo("nonlinear", 0, 1, True, True,
+                                    f"{_HELM}: exact match up to light processing "
+                                    f"({_STRING_MATCH})"),
+    "prefix_exact_match": MetricInfo("nonlinear", 0, 1, True, True,
+                                     f"{_HELM}: the output's prefix matches exactly "
+                                     f"({_STRING_MATCH})"),
+    "quasi_prefix_exact_match": MetricInfo("nonlinear", 0, 1, True, True,
+                                           f"{_HELM} ({_STRING_MATCH})"),
+    "logprob": MetricInfo("continuous", -math.inf, 0, True, False,
+                          f"{_HELM}: the output's average log probability"),
+    "logprob_per_byte": MetricInfo("continuous", -math.inf, 0, True, False,
+                                   f"{_HELM}: log probability per byte"),
+    "rouge_l": MetricInfo("nonlinear", 0, 100, True, False,
+                          f"{_HELM}; {_MIRAGE}, App. A.4, calls ROUGE-L-Sum nonlinear"),
+    "rouge_1": MetricInfo("unknown", 0, 100, True, False, f"{_HELM} (range only; not classified)"),
+    "rouge_2": MetricInfo("unknown", 0, 100, True, False, f"{_HELM} (range only; not classified)"),
+    "bleu_1": MetricInfo("unknown", 0, 100, True, False, f"{_HELM} (range only; not classified)"),
+    "bleu_4": MetricInfo("nonlinear", 0, 100, True, False,
+                         f"{_HELM}; {_MIRAGE}, App. A.5: 'BLEU is also a discontinuous and "
+                         "nonlinear metric'"),
+    "f1_score": MetricInfo("unknown", 0, 1, True, False, f"{_HELM} (range only; not classified)"),
+    "classification_macro_f1": MetricInfo("unknown", 0, 1, True, False,
+                                          f"{_HELM} (range only; not classified)"),
+    "ece_10_bin": MetricInfo("unknown", 0, 1, False, False,
+                             f"{_HELM} (range only; not classified)"),
+    "toxic_frac": MetricInfo("unknown", 0, 1, False, False,
+                             f"{_HELM} (range only; not classified)"),
 })
 
 #: What the tool assumes of a metric it does not know: any value, higher is better.

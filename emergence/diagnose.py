@@ -187,9 +187,10 @@ _P_SOURCES = ("per_token_accuracy", "token_edit_distance", "per_token_cross_entr
               "per_token_loss")
 _PARTNER_ORDER = (*_P_SOURCES, "calibration_multiple_choice_brier_score", "brier_score",
                   "log_likelihood", "cross_entropy", "perplexity", "ppl", "word_perplexity",
-                  "byte_perplexity", "bits_per_byte", "mc2")
+                  "byte_perplexity", "bits_per_byte", "mc2", "logprob", "logprob_per_byte")
 # The metrics p^L is a model of: all-or-nothing string matches.
-_P_L_TARGETS = ("exact_match", "accuracy", "exact_str_match", "case_insensitive_str_match")
+_P_L_TARGETS = ("exact_match", "accuracy", "exact_str_match", "case_insensitive_str_match",
+                "quasi_exact_match")
 
 
 

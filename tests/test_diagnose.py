@@ -585,6 +585,22 @@ def test_lm_evaluation_harness_metrics_are_in_the_catalogue():
     assert METRICS["word_perplexity"].kind == "continuous"
 
 
+# HELM's schema (crfm-helm 0.5.16, schema_classic.yaml) gives each metric lower_is_better
+HELM_LOWER_IS_BETTER = {"exact_match": False, "quasi_exact_match": False,
+                        "prefix_exact_match": False, "logprob": False, "bits_per_byte": True,
+                        "perplexity": True, "rouge_l": False, "bleu_4": False, "f1_score": False,
+                        "ece_10_bin": True, "toxic_frac": True}
+
+
+def test_helm_metrics_are_in_the_catalogue():
+    for name, lower in HELM_LOWER_IS_BETTER.items():
+        assert METRICS[name].higher_is_better is not lower, name
+    table = pd.concat([curve("quasi_exact_match", [0.0, 0.0, 0.01, 0.1, 0.5, 0.9], n_items=500),
+                       curve("logprob", [-3.0, -2.4, -1.9, -1.5, -1.2, -1.0])])
+    row = one(diagnose(table), "quasi_exact_match")
+    assert row["partner_metric"] == "logprob" and truth(row["metric_made"]) is True
+
+
 def test_accuracy_beside_the_perplexity_of_the_same_outputs():
     # a LAMBADA-like family (simulated numbers): accuracy and perplexity of the same outputs
     sizes = ["70M", "160M", "410M", "1B", "1.4B", "2.8B", "6.9B", "12B"]
