@@ -137,8 +137,8 @@ _ARGMAX = (f"{_LM_EVAL}: 1 if the correct choice has the highest log-likelihood,
 METRICS.update({
     "acc": MetricInfo("discontinuous", 0, 1, True, True,
                       f"{_ARGMAX}; on a loglikelihood task (LAMBADA), 1 if the greedy "
-                      "continuation is the target. truthfulqa_mc2 reports a continuous "
-                      "probability under this name: describe such a curve with --metric"),
+                      "continuation is the target (truthfulqa_mc2's continuous 'acc' is read "
+                      "as mc2)"),
     "acc_norm": MetricInfo("discontinuous", 0, 1, True, True,
                            f"{_ARGMAX}, the log-likelihoods normalised by length"),
     "acc_mutual_info": MetricInfo("discontinuous", 0, 1, True, True,

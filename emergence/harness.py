@@ -12,7 +12,9 @@ use, and both are read:
   ``model_name`` or ``config.model_args``, and the number of items each task
   was scored on in ``"n-samples"``.
 
-Every ``<metric>_stderr`` becomes the ``stderr`` of its metric (missing-value
+``truthfulqa_mc2``'s ``acc`` (a continuous probability, not an argmax) is read
+as ``mc2``, the name 0.3 gave it. Every ``<metric>_stderr`` becomes the
+``stderr`` of its metric (missing-value
 markers such as ``"N/A"`` are skipped). A filter other than ``none`` is kept in
 the task's name (``gsm8k (strict-match)``): two filters are two scorings of the
 same outputs, not one curve.
@@ -50,7 +52,28 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["HarnessFormatError", "is_harness_results", "read_harness", "read_scales"]
+__all__ = ["CHOICES", "HarnessFormatError", "is_harness_results", "read_harness", "read_scales"]
+
+#: Multiple-choice tasks whose every item has the same number of choices, as
+#: lm-evaluation-harness defines them (0.3.0 ``lm_eval/tasks/*.py`` and 0.4.13
+#: ``lm_eval/tasks/**.yaml``): task name pattern -> choices. The chance level of
+#: an argmax accuracy (``acc``, ``acc_norm``, ``acc_mutual_info``, ``acc_bytes``) on
+#: such a task is 1 / choices. ARC (3 to 5 choices per question) and TruthfulQA
+#: (a varying number) are not here: their chance is not one number.
+CHOICES = {
+    r"hendrycksTest-.+|mmlu|mmlu_.+": 4,   # 0.3.0 hendrycks_test.py keys A-D; 0.4.13 mmlu A-D
+    r"logiqa": 4,                          # four options a-d in both
+    r"sciq": 4,                            # three distractors and the answer in both
+    r"hellaswag": 4,                       # 0.4.13 hellaswag.yaml: the four endings
+    r"piqa": 2,                            # sol1, sol2 in both
+    r"winogrande": 2,                      # option1, option2 in both
+    r"wsc": 2,                             # 0.3.0 superglue.py yes/no; 0.4.13 ['no', 'yes']
+}
+_ARGMAX = {"acc", "acc_norm", "acc_mutual_info", "acc_bytes"}
+# tasks that report a continuous score under the name "acc": 0.4.13's truthfulqa_mc2
+# returns the normalised probability of the true answers (tasks/truthfulqa/utils.py,
+# process_results_mc2), which 0.3.0 named mc2
+_RENAMED_ACC = {"truthfulqa_mc2": "mc2"}
 
 # a size at the end of a model's name: -70m, _6.9B, -12b
 _NAME_SIZE = re.compile(r"[-_]([0-9]*\.?[0-9]+)([kKmMbBtT])$")
@@ -120,8 +143,11 @@ def _rows_of(document: dict, path: Path) -> list[dict]:
         n_items = _number((counts or {}).get("effective")) if isinstance(counts, dict) else None
         for (metric, filt), value in values.items():
             name = task if filt in ("", "none") else f"{task} ({filt})"
+            stderr = errors.get((metric, filt), np.nan)
+            if metric == "acc" and task in _RENAMED_ACC:
+                metric = _RENAMED_ACC[task]
             rows.append({"task": name, "model": model, "metric": metric, "value": value,
-                         "stderr": errors.get((metric, filt), np.nan),
+                         "stderr": stderr,
                          "n_items": n_items if n_items is not None else np.nan,
                          "file": str(path)})
     return rows
@@ -173,9 +199,10 @@ def read_harness(path, *, scales: dict | str | Path | None = None) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        ``task, family, model, scale, metric, value, stderr, n_items`` (the
-        columns :func:`emergence.diagnose.diagnose` reads), ``scale_from``
-        (``"mapping"`` or ``"name"``) and ``file``.
+        ``task, family, model, scale, metric, value, stderr, n_items, chance``
+        (the columns :func:`emergence.diagnose.diagnose` reads; ``chance`` is
+        1 / choices for an argmax accuracy on a task of :data:`CHOICES`),
+        ``scale_from`` (``"mapping"`` or ``"name"``) and ``file``.
 
     Raises
     ------
@@ -244,5 +271,17 @@ def read_harness(path, *, scales: dict | str | Path | None = None) -> pd.DataFra
     table.insert(1, "family", table["model"].map(family))
     table.insert(3, "scale", table["model"].map(scale))
     table["scale_from"] = table["model"].map(source)
+    table["chance"] = [_chance(task, metric) for task, metric in zip(table["task"],
+                                                                    table["metric"])]
     return table[["task", "family", "model", "scale", "metric", "value", "stderr", "n_items",
-                  "scale_from", "file"]]
+                  "chance", "scale_from", "file"]]
+
+
+def _chance(task: str, metric: str) -> float:
+    """1 / choices for an argmax accuracy on a task of :data:`CHOICES`, else NaN."""
+    if metric not in _ARGMAX:
+        return np.nan
+    for pattern, choices in CHOICES.items():
+        if re.fullmatch(pattern, task):
+            return 1.0 / choices
+    return np.nan

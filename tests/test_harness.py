@@ -106,3 +106,28 @@ def test_the_command_line_reads_a_harness_folder(tmp_path):
     assert main(["diagnose", str(folder), "--scale", "tiny-70m=7e7", "--scale",
                  "tiny-1.4b=1.4B", "--summary"]) == 0
     assert main(["diagnose", str(folder), "--scale", "nonsense"]) == 2
+
+
+def test_chance_levels_of_multiple_choice_tasks():
+    table = read_harness(PYTHIA)
+    chance = table.groupby(["task", "metric"])["chance"].first()
+    assert chance["hendrycksTest-anatomy", "acc"] == 0.25 and chance["piqa", "acc_norm"] == 0.5
+    assert chance["winogrande", "acc"] == 0.5 and chance["sciq", "acc"] == 0.25
+    assert np.isnan(chance["arc_easy", "acc"])            # 3 to 5 choices: no one chance
+    assert np.isnan(chance["lambada_openai", "acc"])      # not multiple choice
+    assert np.isnan(chance["lambada_openai", "ppl"])
+    # the backtest's floor is chance, so MMLU subjects near chance are checked against it
+    result = diagnose(PYTHIA)
+    mmlu = result[result["task"].str.startswith("hendrycksTest") & (result["metric"] == "acc")]
+    assert mmlu["chance"].eq(0.25).all()
+
+
+def test_truthfulqa_mc2_is_not_an_argmax(tmp_path):
+    run = {"results": {"truthfulqa_mc2": {"acc,none": 0.41, "acc_stderr,none": 0.014},
+                       "truthfulqa_mc1": {"acc,none": 0.25}},
+           "model_name": "org/m-1b", "config": {}}
+    (tmp_path / "r.json").write_text(json.dumps(run))
+    table = read_harness(tmp_path).set_index("task")
+    assert table.loc["truthfulqa_mc2", "metric"] == "mc2"
+    assert table.loc["truthfulqa_mc2", "stderr"] == 0.014
+    assert table.loc["truthfulqa_mc1", "metric"] == "acc"
