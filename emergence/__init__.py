@@ -56,6 +56,8 @@ The chapters tell the story; this package does the computing:
   of results (many curves at once), its report and its command line;
 - :mod:`emergence.harness`, :mod:`emergence.leaderboard`: lm-evaluation-harness
   results files and wide leaderboard tables, read into the tool's tidy table;
+- :mod:`emergence.sizes`: model sizes as written (``70M``, ``6.9B``, a size ending a
+  model's name, a unit in a column header);
 - :mod:`emergence.catalogue`: what the tool knows of each metric in use (range,
   direction, and whether it is a sharp or a smooth function of the outputs);
 - :mod:`emergence.shape`: where a curve makes its gain (early, gradually, late or in

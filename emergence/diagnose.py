@@ -121,6 +121,7 @@ from .curves import emergence_scores, pack, shares_of_gain
 from .mirage import accuracy_from_loss, expected_accuracy, implied_per_token_probability
 from .scaling import accuracy_interval
 from .shape import NOISE_Z, binomial_stderr, flat_within_noise, judge_shape
+from .sizes import parse_sizes
 
 __all__ = [
     "EMERGENCE_CUTOFF",
@@ -285,30 +286,6 @@ def _optional_counts(table: pd.DataFrame, column: str, where: _Where, problem: s
     if bad.any():
         pos = np.flatnonzero(bad)
         where.fail(column, pos, f"{values[pos[0]]:g} {problem}")
-    return values
-
-
-_SIZE = r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([kKmMbBtT])\s*$"
-_SIZE_FACTOR = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
-
-
-def parse_sizes(text) -> np.ndarray:
-    """Model sizes written as numbers or with a suffix, as floats (NaN where neither).
-
-    ``70M``, ``6.9B``, ``7b``, ``1.2T`` and ``350k`` are accepted, as model
-    cards and leaderboards write them, as well as plain numbers.
-
-    Examples
-    --------
-    >>> parse_sizes(["70M", "6.9B", " 7b ", "1.2T", "410000000", "1e9", "big"]).tolist()
-    [70000000.0, 6900000000.0, 7000000000.0, 1200000000000.0, 410000000.0, 1000000000.0, nan]
-    """
-    text = pd.Series(text, dtype=object).astype(str)
-    values = pd.to_numeric(text.str.strip(), errors="coerce").to_numpy(dtype=float, copy=True)
-    parts = text.str.extract(_SIZE)
-    suffixed = parts[0].notna().to_numpy()
-    values[suffixed] = (parts.loc[suffixed, 0].astype(float).to_numpy()
-                        * parts.loc[suffixed, 1].str.lower().map(_SIZE_FACTOR).to_numpy(float))
     return values
 
 

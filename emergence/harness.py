@@ -52,13 +52,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .catalogue import METRICS
+from .sizes import parse_sizes, size_in_name
+
 __all__ = ["CHOICES", "HarnessFormatError", "is_harness_results", "read_harness", "read_scales"]
 
 #: Multiple-choice tasks whose every item has the same number of choices, as
 #: lm-evaluation-harness defines them (0.3.0 ``lm_eval/tasks/*.py`` and 0.4.13
 #: ``lm_eval/tasks/**.yaml``): task name pattern -> choices. The chance level of
-#: an argmax accuracy (``acc``, ``acc_norm``, ``acc_mutual_info``, ``acc_bytes``) on
-#: such a task is 1 / choices. ARC (3 to 5 choices per question) and TruthfulQA
+#: an argmax accuracy (a discontinuous item count in the catalogue: ``acc``,
+#: ``acc_norm``, ``acc_mutual_info``, ``acc_bytes``) on such a task is 1 / choices. ARC (3 to 5 choices per question) and TruthfulQA
 #: (a varying number) are not here: their chance is not one number.
 CHOICES = {
     r"hendrycksTest-.+|mmlu|mmlu_.+": 4,   # 0.3.0 hendrycks_test.py keys A-D; 0.4.13 mmlu A-D
@@ -69,15 +72,11 @@ CHOICES = {
     r"winogrande": 2,                      # option1, option2 in both
     r"wsc": 2,                             # 0.3.0 superglue.py yes/no; 0.4.13 ['no', 'yes']
 }
-_ARGMAX = {"acc", "acc_norm", "acc_mutual_info", "acc_bytes"}
 # tasks that report a continuous score under the name "acc": 0.4.13's truthfulqa_mc2
 # returns the normalised probability of the true answers (tasks/truthfulqa/utils.py,
 # process_results_mc2), which 0.3.0 named mc2
 _RENAMED_ACC = {"truthfulqa_mc2": "mc2"}
 
-# a size at the end of a model's name: -70m, _6.9B, -12b
-_NAME_SIZE = re.compile(r"[-_]([0-9]*\.?[0-9]+)([kKmMbBtT])$")
-_FACTOR = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 _MISSING = {"N/A", "n/a", "NA", "nan", "NaN", ""}
 
 
@@ -156,8 +155,6 @@ def _rows_of(document: dict, path: Path) -> list[dict]:
 def read_scales(path) -> dict:
     """A mapping file: CSV with ``model`` and ``scale`` (a number or a size such as
     ``6.9B``), and optionally ``family``; returns ``{model: (scale, family or None)}``."""
-    from .diagnose import parse_sizes
-
     path = Path(path)
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = {"model", "scale"} - set(table.columns)
@@ -213,8 +210,6 @@ def read_harness(path, *, scales: dict | str | Path | None = None) -> pd.DataFra
         a model's scale is unknown; the message names the file and says how
         to fix it.
     """
-    from .diagnose import parse_sizes
-
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist.")
@@ -254,12 +249,11 @@ def read_harness(path, *, scales: dict | str | Path | None = None) -> pd.DataFra
     scale, family, source = {}, {}, {}
     for model in table["model"].unique():
         entry = _lookup(mapping, model)
-        match = _NAME_SIZE.search(model)
+        named_size, base = size_in_name(model)
         if entry is not None:
             scale[model], family[model], source[model] = entry[0], entry[1], "mapping"
-        elif match:
-            scale[model] = float(match.group(1)) * _FACTOR[match.group(2).lower()]
-            source[model] = "name"
+        elif np.isfinite(named_size):
+            scale[model], source[model] = named_size, "name"
         else:
             where = table.loc[table["model"] == model, "file"].iloc[0]
             raise HarnessFormatError(
@@ -267,7 +261,7 @@ def read_harness(path, *, scales: dict | str | Path | None = None) -> pd.DataFra
                 "size. Give it with --scale NAME=SIZE (e.g. --scale "
                 f"{model.rsplit('/', 1)[-1]}=7e9) or a scales file (columns model, scale).")
         if family.get(model) is None:
-            family[model] = _NAME_SIZE.sub("", model) if match else model
+            family[model] = base
     table.insert(1, "family", table["model"].map(family))
     table.insert(3, "scale", table["model"].map(scale))
     table["scale_from"] = table["model"].map(source)
@@ -279,7 +273,8 @@ def read_harness(path, *, scales: dict | str | Path | None = None) -> pd.DataFra
 
 def _chance(task: str, metric: str) -> float:
     """1 / choices for an argmax accuracy on a task of :data:`CHOICES`, else NaN."""
-    if metric not in _ARGMAX:
+    info = METRICS.get(metric)
+    if info is None or info.kind != "discontinuous" or not info.counts_items:   # not an argmax
         return np.nan
     for pattern, choices in CHOICES.items():
         if re.fullmatch(pattern, task):

@@ -16,9 +16,9 @@ diagnose`` reads (one row per model x benchmark), without hand reshaping:
 - every other column holding numbers is a **benchmark**: its cells become the
   values of metric ``metric`` (default ``"score"``, which the catalogue does
   not know: give ``metric="accuracy"`` when the columns are accuracies).
-  A column written as percentages (a ``%`` sign, or, for an accuracy-like
-  metric on 0-1, values above 1 and none above 100) is divided by 100, and
-  the notes say so. Empty
+  A column written as percentages (a ``%`` sign, or, for a metric the
+  catalogue knows on 0-1, values above 1 and none above 100) is divided by
+  100, and the notes say so. Empty
   cells are models not run on that benchmark.
 
 Examples
@@ -34,24 +34,17 @@ Examples
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
+
+from .catalogue import METRICS
+from .sizes import header_name, header_unit, parse_sizes, size_in_name
 
 __all__ = ["read_wide", "is_wide", "MODEL_COLUMNS", "SCALE_COLUMNS"]
 
 MODEL_COLUMNS = ("model", "name", "model_name", "model name")
 SCALE_COLUMNS = ("scale", "params", "parameters", "size", "#params", "n_params", "num_params")
 _FAMILY_COLUMNS = ("family", "model_family", "model family")
-_UNIT = re.compile(r"[\s_(\[]+([kKmMbBtT])\)?\]?\s*$")
-_FACTOR = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
-_NAME_SIZE = re.compile(r"[-_ ]([0-9]*\.?[0-9]+)([kKmMbBtT])$")
-
-
-def _base(header: str) -> str:
-    """A header without its unit: ``Params (B)`` -> ``params``."""
-    return _UNIT.sub("", str(header)).strip().lower()
 
 
 def _find(columns, names, given=None, what="column"):
@@ -61,7 +54,7 @@ def _find(columns, names, given=None, what="column"):
                              f"{', '.join(map(str, columns))}.")
         return given
     for column in columns:
-        if _base(column) in names or str(column).strip().lower() in names:
+        if header_name(column) in names or str(column).strip().lower() in names:
             return column
     return None
 
@@ -105,8 +98,6 @@ def read_wide(table: pd.DataFrame, *, metric: str = "score", model_column: str |
         No model or scale column, a scale that is not a size, or no benchmark
         column; the message names the file, the column and the line.
     """
-    from .diagnose import parse_sizes
-
     columns = list(table.columns)
     model = _find(columns, MODEL_COLUMNS, model_column, "model column")
     scale = _find(columns, SCALE_COLUMNS, scale_column, "scale column")
@@ -119,10 +110,8 @@ def read_wide(table: pd.DataFrame, *, metric: str = "score", model_column: str |
     names = table[model].astype(str).str.strip()
     text = table[scale].astype(str).str.strip()
     sizes = parse_sizes(text.to_numpy())
-    unit = _UNIT.search(str(scale))
     plain = pd.to_numeric(text, errors="coerce").notna().to_numpy()
-    if unit:                                     # "Params (B)": plain numbers are in billions
-        sizes = np.where(plain, sizes * _FACTOR[unit.group(1).lower()], sizes)
+    sizes = np.where(plain, sizes * header_unit(scale), sizes)   # "Params (B)": billions
     bad = np.flatnonzero(~np.isfinite(sizes) | (sizes <= 0))
     if bad.size:
         raise ValueError(f"{source}, column {scale!r}, line {bad[0] + 2}: "
@@ -131,7 +120,11 @@ def read_wide(table: pd.DataFrame, *, metric: str = "score", model_column: str |
     if family is not None:
         families = table[family].astype(str).str.strip()
     else:
-        families = names.map(lambda n: _NAME_SIZE.sub("", n) if _NAME_SIZE.search(n) else "all")
+        families = names.map(lambda n: size_in_name(n)[1] if np.isfinite(size_in_name(n)[0])
+                             else "all")
+    # a 0-1 metric of the catalogue (accuracy, exact match...) written 0-100 is a percentage
+    info = METRICS.get(metric)
+    on_zero_one = info is not None and (info.low, info.high) == (0, 1)
     skip = {model, scale, family}
     rows, notes, left_out = [], [], []
     for column in columns:
@@ -147,9 +140,8 @@ def read_wide(table: pd.DataFrame, *, metric: str = "score", model_column: str |
             left_out.append(str(column))
             continue
         finite = values[np.isfinite(values)]
-        as_percent = bool(percent_sign.any()) or (finite.max() > 1 and finite.min() >= 0
-                                                  and finite.max() <= 100
-                                                  and metric in _ZERO_ONE)
+        as_percent = bool(percent_sign.any()) or (on_zero_one and finite.max() > 1
+                                                  and finite.min() >= 0 and finite.max() <= 100)
         if as_percent:
             values = values / 100
             notes.append(f"column {column} read as percentages (divided by 100).")
@@ -165,6 +157,3 @@ def read_wide(table: pd.DataFrame, *, metric: str = "score", model_column: str |
     tidy.attrs["notes"] = notes
     return tidy
 
-
-# metrics on 0-1 whose columns, written 0-100, are percentages
-_ZERO_ONE = {"accuracy", "acc", "acc_norm", "exact_match", "multiple_choice_grade"}

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .diagnose import SCALE_UNITS, SHARP_KINDS, SMOOTH_KINDS, _fmt
+from .diagnose import SCALE_UNITS, SHARP_KINDS, SMOOTH_KINDS, _fmt, _share
 
 __all__ = ["CURVE_COLUMNS", "POINT_COLUMNS", "READING_GUIDE", "format_terminal", "to_markdown",
            "to_json",
@@ -433,7 +433,7 @@ def alt_text(curves: pd.DataFrame, task: str, family: str) -> str:
 
 
 def _percent(x) -> str:
-    return "no rise" if x is None or not np.isfinite(x) else f"{100 * x:.0f}%"
+    return "no rise" if x is None or not np.isfinite(x) else _share(x)
 
 
 def plot_families(curves: pd.DataFrame) -> dict:
