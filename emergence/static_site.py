@@ -9,6 +9,9 @@ A Sphinx extension, listed in ``_config.yml``, that
   package of the npm registry, pinned with its checksum, run by Node.js), so a page
   carries its formulas as HTML and CSS, loads no MathJax script and makes no request
   to another site; its fonts and licence are copied into ``_static/mathjax``;
+- gives the sidebar buttons a reader taps their menus: its template of the theme's top
+  bar (``emergence/site_templates/sections/header.html``) leaves out a hidden second
+  pair of sidebar toggles that the theme's scripts would otherwise bind to instead;
 - leaves out the theme's 1.5 MB icon script (the icons the site shows are drawn by
   ``book/_static/icons.css``) and, outside the search page, the search index and its
   scripts, which the theme loads only for a search-as-you-type box the book does not
@@ -304,8 +307,23 @@ def _finish(app, exception):
             page.write_text(new, encoding="utf-8")
 
 
+TEMPLATES = Path(__file__).parent / "site_templates"
+
+
+def _add_templates(app, config):
+    """Put the book's theme templates (``emergence/site_templates``) before the theme's own,
+    and give the theme its colour mode: without one, every first visit starts by logging
+    "Got invalid theme mode" and falling back to following the system's mode ("auto")."""
+    if str(TEMPLATES) not in [str(p) for p in config.templates_path]:
+        config.templates_path = [str(TEMPLATES), *config.templates_path]
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")
+    config.html_context = context
+
+
 def setup(app):
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
+    app.connect("config-inited", _add_templates)
     app.connect("doctree-read", _alt_from_figures, priority=400)
     app.connect("html-page-context", _typeset_page, priority=100)
     app.connect("html-page-context", _drop_page_scripts, priority=900)

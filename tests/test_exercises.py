@@ -15,13 +15,13 @@ def test_ids_are_prefixed_by_chapter():
 
 @pytest.mark.parametrize("qid", sorted(CHECKS))
 def test_unanswered_is_not_correct(qid, capsys):
-    assert check(qid, None) is False
+    assert not check(qid, None)
     assert "not answered yet" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("qid", sorted(CHECKS))
 def test_nonsense_is_rejected_with_a_message(qid, capsys):
-    assert check(qid, "certainly not the answer") is False
+    assert not check(qid, "certainly not the answer")
     assert capsys.readouterr().out.strip()
 
 
@@ -112,3 +112,17 @@ def test_every_exercise_title_names_its_check_id():
             assert "`" not in title, f"{nb.name}: {title!r}"
             seen.add(qid)
     assert seen <= set(CHECKS)
+
+
+def test_a_cell_ending_in_check_shows_only_the_message(capsys):
+    """A notebook prints the verdict once: the value check() returns has nothing to show
+    (IPython's formatter gives no data, and the kernel then sends no Out), so no True or
+    False is echoed after the message."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    verdict = check("mirage-1", None)
+    assert "not answered yet" in capsys.readouterr().out
+    assert InteractiveShell.instance().display_formatter.format(verdict) == ({}, {})
+    assert not verdict and verdict == False  # noqa: E712
+    right = check("mirage-1", 0.9**5)
+    assert right and right == True and repr(right) == "True"  # noqa: E712

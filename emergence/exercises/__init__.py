@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["check", "evaluate", "Feedback", "registry", "close_to", "as_number",
+__all__ = ["check", "evaluate", "Feedback", "Verdict", "registry", "close_to", "as_number",
            "whole_number", "exact_whole", "same_text", "text_key", "diagnose",
            "table", "STATUSES"]
 
@@ -116,11 +116,43 @@ def table(name: str):
     return load(name)
 
 
-def check(question_id: str, answer) -> bool:
-    """Check ``answer`` to exercise ``question_id``; print feedback; return True if right."""
+class Verdict:
+    """What :func:`check` returns: true if the answer is right, false otherwise.
+
+    A notebook shows nothing for it (the feedback has been printed already), so a cell
+    that ends in ``check(...)`` does not echo ``True`` or ``False`` under the message.
+
+    >>> v = Verdict(Feedback("q", "correct", "right"))
+    >>> bool(v), v
+    (True, True)
+    """
+
+    __slots__ = ("feedback",)
+
+    def __init__(self, feedback: Feedback):
+        self.feedback = feedback
+
+    def __bool__(self) -> bool:
+        return self.feedback.ok
+
+    def __eq__(self, other) -> bool:
+        return bool(self) == other if isinstance(other, (bool, Verdict)) else NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return repr(self.feedback.ok)
+
+    def _ipython_display_(self) -> None:
+        """IPython calls this instead of printing an ``Out`` line: show nothing."""
+
+
+def check(question_id: str, answer) -> Verdict:
+    """Check ``answer`` to exercise ``question_id``; print feedback; return a verdict that is
+    true if the answer is right (and shows nothing more in a notebook)."""
     feedback = evaluate(question_id, answer)
     print(feedback)
-    return feedback.ok
+    return Verdict(feedback)
 
 
 def _grader_report(token: str, question_id: str, thunk) -> None:

@@ -114,10 +114,10 @@ def open_page(browser, server, page, width):
     return tab, record
 
 
-def shot(tab, page, width):
+def shot(tab, page, width, full_page=True):
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(SHOTS / f"{page.replace('/', '_').removesuffix('.html')}-{width}.png"),
-                   full_page=True)
+                   full_page=full_page)
 
 
 _TEXT_OUTSIDE_CODE = """() => {
@@ -174,6 +174,58 @@ def test_page_on_a_phone_does_not_scroll_sideways(browser, server, page):
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, f"{page} is {width} px wide at 400 px"
         shot(tab, page, 400)
+    finally:
+        tab.close()
+
+
+BOOK_PAGES = [p for p in PAGES if p.startswith("book/")]
+# Every page is drawn from the same templates: the front page, a chapter and the guide
+# stand for them (a chapter's "on this page" is its longest).
+MENU_PAGES = [p for p in BOOK_PAGES if p.endswith(("intro.html", "02_mirage_derived.html",
+                                                  "instructors.html"))]
+
+
+@pytest.mark.parametrize("page", MENU_PAGES)
+def test_the_menus_open_from_the_buttons_a_reader_taps_on_a_phone(browser, server, page):
+    """At 400 px: the visible menu button opens the book's contents, whose links navigate,
+    and the visible "on this page" button opens the page's contents."""
+    tab, record = open_page(browser, server, page, 400)
+    try:
+        menu = tab.locator(".primary-toggle:visible")
+        assert menu.count() == 1, "one menu button is visible"
+        menu.click()
+        dialog = tab.locator("#pst-primary-sidebar-modal")
+        dialog.locator("nav.bd-docs-nav").wait_for(state="visible", timeout=5000)
+        assert tab.evaluate("document.getElementById('pst-primary-sidebar-modal').open")
+        shot(tab, page.replace(".html", "-menu.html"), 400, full_page=False)
+        link = dialog.locator("nav.bd-docs-nav a.reference.internal:not(.current)").last
+        target = link.get_attribute("href")
+        link.click()
+        tab.wait_for_load_state("load")
+        assert tab.url.split("#")[0].endswith(target.split("/")[-1].split("#")[0]), (tab.url, target)
+        tab.goto(server + page, wait_until="networkidle")
+        if tab.locator("#pst-secondary-sidebar nav.page-toc").count() == 0:
+            return                       # a page without sections has no "on this page"
+        toc = tab.locator(".secondary-toggle:visible")
+        assert toc.count() == 1, "one 'on this page' button is visible"
+        toc.click()
+        tab.locator("#pst-secondary-sidebar-modal nav.page-toc").wait_for(state="visible",
+                                                                          timeout=5000)
+        assert record["errors"] == [], "script errors"
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("page", BOOK_PAGES[:1])
+def test_the_menu_button_folds_the_sidebar_away_at_desktop_width(browser, server, page):
+    tab, _ = open_page(browser, server, page, 1280)
+    try:
+        sidebar = tab.locator("#pst-primary-sidebar nav.bd-docs-nav")
+        assert sidebar.is_visible()
+        tab.locator(".primary-toggle:visible").click()
+        sidebar.wait_for(state="hidden", timeout=5000)
+        tab.locator(".primary-toggle:visible").click()
+        sidebar.wait_for(state="visible", timeout=5000)
     finally:
         tab.close()
 
