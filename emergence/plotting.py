@@ -43,7 +43,8 @@ from matplotlib.text import Text
 
 __all__ = ["use_house_style", "scale_axis", "mark_simulated", "metric_panels", "show_figure",
            "figure_png", "family_style", "ordered_colors", "FAMILY_COLORS", "FAMILY_MARKERS",
-           "METRIC_COLORS", "OKABE_ITO", "COLUMN_PX", "MIN_TEXT_PX", "PX_PER_INCH"]
+           "METRIC_COLORS", "OKABE_ITO", "COLUMN_PX", "MIN_TEXT_PX", "PX_PER_INCH",
+           "PHONE_COLUMN_PX", "PHONE_WIDTH_IN", "PHONE_FIGURE_KEY", "phone_layout"]
 
 #: The palette of Okabe & Ito (2008), "Color Universal Design": eight colours that stay
 #: distinguishable under protanopia, deuteranopia and tritanopia. Its yellow is kept out
@@ -110,6 +111,11 @@ METRIC_COLORS = {
 #: Width, in CSS pixels, of the text column that figures are shown in on the book's site
 #: (sphinx-book-theme 1.3 in a 1280 px wide desktop window; measured by tests/browser).
 COLUMN_PX = 688
+#: Width, in CSS pixels, of the text column on a phone 400 px wide (measured by tests/browser):
+#: the site shows each figure there in a second layout drawn for it, :func:`phone_layout`.
+PHONE_COLUMN_PX = 368
+#: Width of a figure laid out for a phone, in inches (CSS pixels / 100): the column less a margin.
+PHONE_WIDTH_IN = 3.6
 #: CSS pixels per inch of figure size: a 6.8 inch wide figure fills the column.
 PX_PER_INCH = 100
 #: The smallest text a figure may have, in CSS pixels, once shown in the column: the
@@ -347,16 +353,128 @@ def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int,
     return out.getvalue(), width, text_px
 
 
+#: Where :func:`show_figure` puts a figure's phone layout in the output's metadata (the
+#: site shows it on narrow screens, :mod:`emergence.static_site`; notebooks ignore it).
+PHONE_FIGURE_KEY = "emergence/phone-figure"
+
+
+def phone_layout(fig) -> None:
+    """Lay ``fig`` out again, in place, for a phone's column (:data:`PHONE_WIDTH_IN` wide).
+
+    Panels side by side go one above the other, in reading order (row by row), each as
+    tall as it was; a single panel keeps its height. Titles wrap, and a legend of the
+    whole figure takes as many columns as fit. The text keeps its size in points, so on
+    a phone it is as large as on a desktop. Axes placed by hand (not on a grid) are left
+    where they are.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = plt.subplots(1, 2, figsize=(6.8, 3.0), layout="constrained")
+    >>> phone_layout(fig)
+    >>> [round(float(x), 1) for x in fig.get_size_inches()]
+    [3.6, 6.0]
+    >>> fig.canvas.draw()
+    >>> bool(axes[0].get_position().y0 > axes[1].get_position().y1)  # the first panel on top
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.gridspec import GridSpec, SubplotSpec
+
+    width, height = fig.get_size_inches()
+    cells, grid = {}, None
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is None:
+            continue
+        if not ax.axison and not (ax.lines or ax.collections or ax.patches or ax.texts
+                                  or ax.images or ax.get_legend()):
+            ax.set_visible(False)       # an empty cell kept free on the desktop: no row for it
+            continue
+        top = spec.get_topmost_subplotspec()
+        grid = grid or top.get_gridspec()
+        if top.get_gridspec() is not grid:
+            return                      # panels on two grids: not a layout this can redo
+        cells.setdefault((top.rowspan.start, top.colspan.start), []).append((ax, spec, top))
+    rows, cols = grid.get_geometry() if grid is not None else (1, 1)
+    order = sorted(cells)
+    # a panel as tall as it was; one whose long category names now take two lines, taller
+    heights = [min(height / rows, PHONE_WIDTH_IN * 0.95)
+               * (1.4 if any([_wrap_categories(ax) for ax, _, _ in cells[key]]) else 1.0)
+               for key in order] or [height]
+    fig.set_size_inches(PHONE_WIDTH_IN, sum(heights), forward=False)
+    if cols > 1 or rows > 1:
+        column = GridSpec(len(order), 1, figure=fig, height_ratios=heights)
+        for i, key in enumerate(order):
+            for ax, spec, top in cells[key]:
+                if spec is top:
+                    ax.set_subplotspec(column[i, 0])
+                else:                   # a panel in a sub-grid of a cell: the sub-grid moves
+                    spec.get_gridspec()._subplot_spec = column[i, 0]
+                    ax.set_subplotspec(SubplotSpec(spec.get_gridspec(), spec.num1, spec.num2))
+    for text in [fig._suptitle] + [t for ax in fig.axes for t in (ax.title, ax.xaxis.label)]:
+        if text is not None and text.get_text():
+            text.set_wrap(True)
+    for legend in list(fig.legends):
+        _refit_legend(fig, legend)
+
+
+def _wrap_categories(ax, longest: int = 18) -> bool:
+    """Break the y axis's category names longer than ``longest`` characters onto two lines
+    (at the space nearest their middle); say whether any was broken."""
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    if not isinstance(ax.yaxis.get_major_locator(), FixedLocator):
+        return False                    # numbers, not names
+    ax.figure.canvas.draw()             # tick labels get their text when drawn
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    wrapped = []
+    for text in names:
+        if len(text) > longest and " " in text and "\n" not in text:
+            spaces = [j for j, c in enumerate(text) if c == " "]
+            cut = min(spaces, key=lambda j: abs(j - len(text) / 2))
+            text = text[:cut] + "\n" + text[cut + 1:]
+        wrapped.append(text)
+    if wrapped == names:
+        return False
+    ax.yaxis.set_major_formatter(FixedFormatter(wrapped))
+    return True
+
+
+def _refit_legend(fig, legend) -> None:
+    """Draw a figure-level legend again with as many columns as fit the figure's width."""
+    handles, labels = legend.legend_handles, [t.get_text() for t in legend.texts]
+    outside = getattr(legend, "_outside_loc", None)
+    loc = f"outside {outside} center" if outside in ("lower", "upper") else legend._loc
+    ncols = legend._ncols
+    renderer = fig.canvas.get_renderer()
+    while True:
+        legend.remove()
+        legend = fig.legend(handles, labels, loc=loc, ncols=ncols)
+        if ncols == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width * 0.98:
+            return
+        ncols -= 1
+
+
 def show_figure(fig, alt: str) -> None:
     """Show ``fig`` in the notebook (and on the site) with its alternative text, then close it.
 
     Use it in place of ``plt.show()``: the alt text states the figure's message for a
-    reader who cannot see it, and is written beside the code that draws the figure. See
-    :func:`figure_png` for what is checked.
+    reader who cannot see it, and is written beside the code that draws it. See
+    :func:`figure_png` for what is checked. The output also carries the figure laid out
+    for a phone (:func:`phone_layout`) in its metadata, under :data:`PHONE_FIGURE_KEY`,
+    for the site to show on narrow screens; its text is checked against the phone's
+    column (:data:`PHONE_COLUMN_PX`).
     """
     from IPython.display import display
 
     png, width, _ = figure_png(fig, alt)
+    phone_layout(fig)
+    phone, phone_width, _ = figure_png(fig, alt, column_px=PHONE_COLUMN_PX)
     plt.close(fig)
     display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"[figure] {alt}"},
-            metadata={"image/png": {"width": width, "alt": " ".join(alt.split())}}, raw=True)
+            metadata={"image/png": {"width": width, "alt": " ".join(alt.split())},
+                      PHONE_FIGURE_KEY: {"png": base64.b64encode(phone).decode("ascii"),
+                                         "width": phone_width}},
+            raw=True)

@@ -12,6 +12,10 @@ A Sphinx extension, listed in ``_config.yml``, that
 - gives the sidebar buttons a reader taps their menus: its template of the theme's top
   bar (``emergence/site_templates/sections/header.html``) leaves out a hidden second
   pair of sidebar toggles that the theme's scripts would otherwise bind to instead;
+- shows each figure whole on a phone: :func:`emergence.plotting.show_figure` puts a
+  second layout of the figure, drawn for a phone's column, in its output, and
+  :class:`PhoneFigures` (a myst-nb renderer) and the page writer make the two one
+  ``<picture>``, from which the browser loads only the one that fits its screen;
 - leaves out the theme's 1.5 MB icon script (the icons the site shows are drawn by
   ``book/_static/icons.css``) and, outside the search page, the search index and its
   scripts, which the theme loads only for a search-as-you-type box the book does not
@@ -31,6 +35,7 @@ build with no registry at all.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html
 import json
@@ -43,7 +48,7 @@ import tempfile
 from pathlib import Path
 
 __all__ = ["MATHJAX_VERSION", "MATHJAX_INTEGRITY", "mathjax_package", "typeset", "typeset_body",
-           "setup", "outside_references", "figure_text", "reading_order",
+           "setup", "outside_references", "PhoneFigures", "phone_pictures", "one_word_cells", "PHONE_MEDIA", "figure_text", "reading_order",
            "print_book"]
 
 MATHJAX_VERSION = "3.2.2"
@@ -282,6 +287,140 @@ def _alt_from_figures(app, doctree):
             node["alt"] = alt
 
 
+#: Screens narrower than this get a figure's phone layout: below it the desktop layout
+#: (up to 690 px wide) would no longer fit the text column.
+PHONE_MEDIA = "screen and (max-width: 719.98px)"
+
+
+class PhoneFigures:
+    """myst-nb's renderer for a figure with a phone layout (entry point ``myst_nb.mime_renderers``).
+
+    An image output of :func:`emergence.plotting.show_figure` carries the figure laid out
+    for a phone in its metadata. When the book's site is built, the output becomes two
+    images, each copied to the site with its alt text: the desktop layout (class
+    ``figure-wide``) and the phone layout right after it (``figure-phone``), which
+    :func:`phone_pictures` then joins into one ``<picture>``. Any other output, or any
+    other build, is left to myst-nb.
+    """
+
+    mime_priority_overrides = ()
+
+    @staticmethod
+    def handle_mime(renderer, data, inline):
+        from emergence.plotting import PHONE_FIGURE_KEY
+
+        phone = data.output_metadata.get(PHONE_FIGURE_KEY) if data.mime_type == "image/png" else None
+        env = renderer.renderer.sphinx_env
+        if not isinstance(phone, dict) or env is None or __name__ not in env.app.extensions \
+                or env.app.builder.format != "html":
+            return None
+        wide = renderer.render_image(data)
+        small = renderer.render_image(dataclasses.replace(
+            data, content=phone["png"], output_metadata={"image/png": {"width": phone["width"]}}))
+        wide[0]["classes"].append("figure-wide")
+        small[0]["classes"].append("figure-phone")
+        return wide + small
+
+
+# Sphinx links a figure shown at a set width to its full-size file: each layout comes as
+# <a ...><img .../></a>, or as a bare <img .../>.
+_PHONE_PAIR = re.compile(
+    r'(?P<open><a [^>]*\bfigure-wide\b[^>]*>\s*)?<img (?P<wide>[^>]*class="[^"]*\bfigure-wide\b[^"]*"'
+    r'[^>]*?)\s*/?>(?P<close>\s*</a>)?\s*'
+    r'(?:<a [^>]*\bfigure-phone\b[^>]*>\s*)?<img (?P<phone>[^>]*class="[^"]*\bfigure-phone\b[^"]*"'
+    r'[^>]*?)\s*/?>(?:\s*</a>)?')
+_SRC = re.compile(r'\bsrc="([^"]*)"')
+_WIDTH = re.compile(r'\bstyle="width:\s*(\d+)px;?"')
+
+
+def phone_pictures(body: str) -> str:
+    """Join each figure's two layouts (desktop, then phone) into one ``<picture>``.
+
+    The browser loads only the layout it shows: the phone one on screens narrower than
+    :data:`PHONE_MEDIA` says, the desktop one otherwise (and in print). A tap on the
+    figure opens the desktop layout at full size.
+
+    Examples
+    --------
+    >>> print(phone_pictures(
+    ...     '<a class="figure-wide reference internal" href="w.png"><img alt="A rises." '
+    ...     'class="figure-wide" src="w.png" style="width: 682px;" /></a>\\n'
+    ...     '<a class="figure-phone reference internal" href="p.png"><img alt="A rises." '
+    ...     'class="figure-phone" src="p.png" style="width: 358px;" /></a>'))
+    <a class="reference internal" href="w.png"><picture><source media="screen and (max-width: 719.98px)" srcset="p.png" width="358"><img alt="A rises." class="figure-wide" src="w.png" width="682" /></picture></a>
+    """
+    def join(m):
+        phone_src = _SRC.search(m.group("phone")).group(1)
+        phone_width = _WIDTH.search(m.group("phone"))
+        size = f' width="{phone_width.group(1)}"' if phone_width else ""
+        wide = _WIDTH.sub(lambda w: f'width="{w.group(1)}"', m.group("wide"))
+        picture = (f'<picture><source media="{PHONE_MEDIA}" srcset="{phone_src}"{size}>'
+                   f'<img {wide} /></picture>')
+        if m.group("open"):
+            anchor = re.sub(r'\bfigure-wide\s*', "", m.group("open")).strip()
+            return anchor + picture + "</a>"
+        return picture
+
+    return _PHONE_PAIR.sub(join, body)
+
+
+def _phone_pictures(app, pagename, templatename, context, doctree):
+    """Each figure as one <picture> of its two layouts; one-word table cells kept whole."""
+    if app.builder.format != "html":
+        return
+    body = context.get("body", "")
+    if "figure-phone" in body:
+        body = phone_pictures(body)
+    if "<td" in body or "<th" in body:
+        body = one_word_cells(body)
+    context["body"] = body
+
+
+_CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.DOTALL)
+
+
+_JOINED = re.compile(r"[^\s<>]*[-/\u2010\u2011\u2013][^\s<>]*")
+
+
+def _add_class(attrs: str, name: str) -> str:
+    if re.search(r'\bclass="', attrs):
+        return re.sub(r'\bclass="([^"]*)"', lambda c: f'class="{c.group(1)} {name}"', attrs, count=1)
+    return f'{attrs} class="{name}"'
+
+
+def one_word_cells(body: str) -> str:
+    """Keep words, identifiers and numbers in table cells whole.
+
+    Browsers break a line after a hyphen, an en dash or a slash, so a narrow column splits
+    ``1.3e-02`` into "1.3e-" and "02", ``wei-1`` into "wei-" and "1", and ``GPT-Neo/J``
+    after "GPT-". A cell that holds one word (no space) gets the class ``nowrap``; in a
+    cell of several words, each word with a hyphen, en dash or slash is wrapped in
+    ``<span class="nowrap">``. The site's stylesheet keeps both on one line; cells
+    still wrap between words. A heading of several words (class ``words``) is given room
+    enough not to wrap into a tall, narrow block.
+
+    Examples
+    --------
+    >>> one_word_cells('<td>1.3e-02</td><td class="data">two words</td><th class="h">wei-1</th>')
+    '<td class="nowrap">1.3e-02</td><td class="data">two words</td><th class="h nowrap">wei-1</th>'
+    >>> one_word_cells('<td>IPA, <a href="x-y.html">GPT-Neo/J</a> models</td><th>log FLOPs</th>')
+    '<td>IPA, <a href="x-y.html"><span class="nowrap">GPT-Neo/J</span></a> models</td><th class="words">log FLOPs</th>'
+    """
+    def mark(m):
+        tag, attrs, inner = m.groups()
+        text = html.unescape(re.sub(r"<[^>]+>", "", inner)).strip()
+        if not text:
+            return m.group(0)
+        if re.search(r"\s", text):
+            pieces = re.split(r"(<[^>]+>)", inner)
+            inner = "".join(piece if piece.startswith("<") else _JOINED.sub(
+                lambda w: f'<span class="nowrap">{w.group(0)}</span>', piece) for piece in pieces)
+            return f"<{tag}{_add_class(attrs, 'words') if tag == 'th' else attrs}>{inner}</{tag}>"
+        return f"<{tag}{_add_class(attrs, 'nowrap')}>{inner}</{tag}>"
+
+    return _CELL.sub(mark, body)
+
+
 _THEME_ICON_SCRIPT = re.compile(r'\s*<script[^>]*src="[^"]*_static/scripts/fontawesome\.js[^"]*"[^>]*>'
                                 r"</script>")
 _SEARCH_SCRIPTS = re.compile(r'\s*<script[^>]*src="[^"]*(?:_static/searchtools\.js|'
@@ -326,6 +465,7 @@ def setup(app):
     app.connect("config-inited", _add_templates)
     app.connect("doctree-read", _alt_from_figures, priority=400)
     app.connect("html-page-context", _typeset_page, priority=100)
+    app.connect("html-page-context", _phone_pictures, priority=100)
     app.connect("html-page-context", _drop_page_scripts, priority=900)
     app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": False}

@@ -5,6 +5,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import base64  # noqa: E402
 import io  # noqa: E402
 
 import matplotlib.pyplot as plt  # noqa: E402
@@ -140,7 +141,59 @@ def test_show_figure_displays_the_image_with_its_alt_text_and_closes_it(monkeypa
     (bundle,), kwargs = shown[0]
     assert set(bundle) == {"image/png", "text/plain"}
     assert kwargs["metadata"]["image/png"]["alt"] == "A straight line rises from one to two."
+    phone = kwargs["metadata"][plotting.PHONE_FIGURE_KEY]
+    png = base64.b64decode(phone["png"])
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.text["Description"] == "A straight line rises from one to two."
+        assert image.width / 2 == pytest.approx(phone["width"], abs=1)
+    assert phone["width"] <= plotting.PHONE_COLUMN_PX
     assert not plt.fignum_exists(fig.number)
+
+
+def _three_panels_and_a_legend():
+    use_house_style()
+    fig, axes = plt.subplots(2, 2, figsize=(6.8, 5.6), layout="constrained")
+    for i, ax in enumerate(axes.flat[:3]):
+        ax.plot([1, 10, 100], [0.1, 0.2, 0.9], label="exact match")
+        ax.plot([1, 10, 100], [0.3, 0.5, 0.7], label="token edit distance")
+        ax.set_title(f"panel {'ABC'[i]}: a long title that must wrap on a phone")
+    axes[1, 1].axis("off")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    fig.suptitle("A figure of three panels, a free cell and a legend below them")
+    return fig, axes
+
+
+def test_the_phone_layout_stacks_the_panels_in_reading_order():
+    fig, axes = _three_panels_and_a_legend()
+    plotting.phone_layout(fig)
+    fig.canvas.draw()
+    tops = [ax.get_position().y1 for ax in axes.flat[:3]]
+    assert tops == sorted(tops, reverse=True), "A above B above C"
+    lefts = {round(ax.get_position().x0, 2) for ax in axes.flat[:3]}
+    assert len(lefts) == 1, "one column"
+    assert not axes[1, 1].get_visible(), "the empty cell takes no room"
+    assert fig.get_size_inches()[0] == pytest.approx(plotting.PHONE_WIDTH_IN)
+    png, width, text_px = figure_png(fig, "Three panels stacked for a phone.",
+                                     column_px=plotting.PHONE_COLUMN_PX)
+    assert width <= plotting.PHONE_COLUMN_PX and text_px >= MIN_TEXT_PX
+    legend = fig.legends[0]
+    assert legend.get_window_extent().width <= fig.bbox.width
+    plt.close(fig)
+
+
+def test_the_phone_layout_breaks_long_category_names():
+    use_house_style()
+    fig, ax = plt.subplots(figsize=(6.8, 3.0), layout="constrained")
+    names = ["sparse parity, across widths", "grokking"]
+    ax.barh([0, 1], [0.5, 1.0])
+    ax.set_yticks([0, 1], names)
+    plotting.phone_layout(fig)
+    fig.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["sparse parity,\nacross widths", "grokking"]
+    png, width, text_px = figure_png(fig, "Two bars with long names, for a phone.",
+                                     column_px=plotting.PHONE_COLUMN_PX)
+    assert width <= plotting.PHONE_COLUMN_PX and text_px >= MIN_TEXT_PX
+    plt.close(fig)
 
 
 def test_mark_simulated_corners():

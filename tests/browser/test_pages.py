@@ -3,11 +3,17 @@
 For every page, served on localhost with every other address blocked: no request
 leaves the machine and none fails, no script error, formulas are typeset (no raw TeX),
 every image loads and has alt text, figure text is at least 11 CSS px at the desktop
-column width, the page weighs under 1.5 MB, and at 400 px it does not scroll sideways.
-On chapter pages an exercise's solution opens, and on the mirage chapter the static
-explorer redraws when a slider moves. Screenshots of every page at 1280 and 400 px go
-to ``_build/screenshots`` (CI keeps them), and the measured weights to
-``_build/screenshots/weights.tsv``.
+column width, and the page weighs under 1.5 MB. At 400 px (a phone) the page does not
+scroll sideways, every figure (its phone layout) fits its box with text of 11 px or
+more, what cells print wraps, formulas fit, and no table cell breaks inside a word or
+a number. The tests act as a reader does: on a phone they tap the visible menu button
+and follow a link in the menu, and tap "on this page"; at 1280 px the menu button folds
+the sidebar away; on chapter pages a tap on a solution's title opens and closes it; in
+the system's dark mode every table follows the theme; on the mirage chapter the static
+explorer redraws when a slider moves. Screenshots of every page at 1280 and 400 px, in
+dark mode, and of the open menu go to ``_build/screenshots`` (CI keeps them), with the
+measured weights (``weights.tsv``) and each figure's width and smallest text at 400 px
+(``figures-400.tsv``).
 
 Run by ``make site-test`` after the build (``SITE_DIR=_build/html``); skipped without
 ``SITE_DIR``. The browser is ``/usr/bin/chromium`` (``apt-get install chromium``), or
@@ -166,13 +172,58 @@ def test_page_at_desktop_width(browser, server, page):
         tab.close()
 
 
+_ON_A_PHONE = """() => {
+  const article = document.querySelector('article') || document.body;
+  const figures = [...article.querySelectorAll('img')]
+    .filter(i => i.getBoundingClientRect().width > 0)
+    .map(i => ({src: i.currentSrc, shown: i.getBoundingClientRect().width,
+                room: (i.closest('.cell_output') || i.parentElement).clientWidth}));
+  const wide = el => el.scrollWidth > el.clientWidth + 1;
+  const outputs = [...article.querySelectorAll('div.cell_output .output pre')].filter(wide)
+    .map(p => p.textContent.trim().slice(0, 60));
+  const formulas = [...article.querySelectorAll('div.math')].filter(wide)
+    .map(d => (d.querySelector('mjx-assistive-mml') || d).textContent.trim().slice(0, 60));
+  const broken = [];
+  article.querySelectorAll('td, th').forEach(cell => {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const m of node.data.matchAll(/\\S+/g)) {
+        if (m[0].length < 2) continue;
+        const r = document.createRange();
+        r.setStart(node, m.index);
+        r.setEnd(node, m.index + m[0].length);
+        if (new Set([...r.getClientRects()].map(x => Math.round(x.top))).size > 1) broken.push(m[0]);
+      }
+    }
+  });
+  return {figures, outputs, formulas, broken};
+}"""
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_page_on_a_phone_does_not_scroll_sideways(browser, server, page):
+def test_page_on_a_phone_is_read_whole(browser, server, page):
+    """At 400 px: no sideways scroll; every figure fits its box with text of 11 px or more;
+    what cells print wraps; formulas fit; no table cell breaks inside a word or number."""
     tab, record = open_page(browser, server, page, 400)
     try:
         assert record["outside"] == []
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, f"{page} is {width} px wide at 400 px"
+        seen = tab.evaluate(_ON_A_PHONE)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for fig in seen["figures"]:
+            if "_images/" not in fig["src"]:
+                continue
+            meta = figure_text(SITE / "_images" / fig["src"].split("/")[-1])
+            smallest = float(meta["Smallest text px"]) * fig["shown"] / int(meta["CSS width"])
+            with open(SHOTS / "figures-400.tsv", "a") as f:
+                f.write(f"{page}\t{fig['src'].split('/')[-1][:12]}\t{fig['shown']:.0f}\t"
+                        f"{fig['room']}\t{smallest:.1f}\n")
+            assert fig["shown"] <= fig["room"] + 0.5, f"{fig['src']} is cut: {fig}"
+            assert smallest >= MIN_TEXT_PX - 0.05, f"{fig['src']}: smallest text {smallest:.1f} px"
+        assert seen["outputs"] == [], "printed lines run past the column"
+        assert seen["formulas"] == [], "formulas cut at the column's edge"
+        assert seen["broken"] == [], "table cells broken inside a word or number"
         shot(tab, page, 400)
     finally:
         tab.close()
@@ -241,12 +292,46 @@ def test_a_solution_opens(browser, server, page):
         solution = tab.locator("div.solution.dropdown").first
         body = solution.locator(":scope > :not(.admonition-title)").first
         assert not body.is_visible(), "the solution is open before it is asked for"
-        button = solution.locator(".toggle-button")
-        if button.count():
-            button.first.click()
-        else:                        # the title's middle may be its link to the exercise
-            solution.locator(".admonition-title").first.click(position={"x": 8, "y": 8})
+        # a reader taps the middle of the title's words, which are a link to the exercise
+        words = solution.locator(".admonition-title a").first
+        words.scroll_into_view_if_needed()
+        box = words.bounding_box()
+        tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         body.wait_for(state="visible", timeout=5000)
+        assert "#" not in tab.url, "the tap followed the link instead of opening the solution"
+        tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        body.wait_for(state="hidden", timeout=5000)
+    finally:
+        tab.close()
+
+
+_LIGHT_CELLS = """() => {
+  const luminance = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor.match(/[\\d.]+/g).map(Number);
+      if (c.length < 4 || c[3] > 0.5) return (0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]) / 255;
+    }
+    return 1;
+  };
+  return [...document.querySelectorAll('article td, article th')]
+    .filter(c => luminance(c) > 0.5).map(c => c.textContent.trim().slice(0, 30));
+}"""
+
+TABLE_PAGES = [p for p in BOOK_PAGES if SITE and "<table" in (SITE / p).read_text(encoding="utf-8")]
+
+
+@pytest.mark.parametrize("page", TABLE_PAGES)
+def test_tables_follow_the_dark_theme(browser, server, page):
+    """With the system in dark mode, every table cell is drawn on a dark background."""
+    tab = browser.new_page()
+    try:
+        tab.emulate_media(color_scheme="dark")
+        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
+        tab.goto(server + page, wait_until="networkidle")
+        assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        light = tab.evaluate(_LIGHT_CELLS)
+        assert light == [], f"{len(light)} cells on a light background"
+        shot(tab, page.replace(".html", "-dark.html"), 1280)
     finally:
         tab.close()
 
