@@ -94,7 +94,7 @@ def open_page(browser, server, page, width):
     """Load ``page`` at ``width`` px with every address but the local server blocked."""
     tab = browser.new_page()
     tab.set_viewport_size({"width": width, "height": 900})
-    record = {"outside": [], "failed": [], "errors": [], "sizes": {}}
+    record = {"outside": [], "failed": [], "errors": [], "console": [], "sizes": {}}
 
     def route(r):
         if r.request.url.startswith(server) or r.request.url.startswith("data:"):
@@ -114,10 +114,21 @@ def open_page(browser, server, page, width):
     tab.route("**/*", route)
     tab.on("response", response)
     tab.on("pageerror", lambda e: record["errors"].append(str(e)))
+    tab.on("console", lambda m: record["console"].append(m.text) if m.type == "error" else None)
     tab.goto(server + page, wait_until="networkidle")
     tab.evaluate("document.fonts.ready")
     tab.wait_for_timeout(300)
     return tab, record
+
+
+def in_the_dark(tab, page, width):
+    """Switch the system to dark mode (the theme follows it): every table cell is drawn on
+    a dark background; a screenshot is kept."""
+    tab.emulate_media(color_scheme="dark")
+    tab.wait_for_function("document.documentElement.dataset.theme === 'dark'", timeout=5000)
+    light = tab.evaluate(_LIGHT_CELLS)
+    assert light == [], f"{len(light)} table cells on a light background in dark mode: {light[:5]}"
+    shot(tab, page.replace(".html", "-dark.html"), width)
 
 
 def shot(tab, page, width, full_page=True):
@@ -141,6 +152,7 @@ def test_page_at_desktop_width(browser, server, page):
         assert record["outside"] == [], "requests that left the machine"
         assert record["failed"] == []
         assert record["errors"] == [], "script errors"
+        assert record["console"] == [], "errors in the console"
         weight = sum(record["sizes"].values())
         SHOTS.mkdir(parents=True, exist_ok=True)
         with open(SHOTS / "weights.tsv", "a") as f:
@@ -168,6 +180,7 @@ def test_page_at_desktop_width(browser, server, page):
                 assert smallest >= MIN_TEXT_PX - 0.05, \
                     f"{img['src']}: smallest text {smallest:.1f} px at 1280"
         shot(tab, page, 1280)
+        in_the_dark(tab, page, 1280)
     finally:
         tab.close()
 
@@ -225,6 +238,7 @@ def test_page_on_a_phone_is_read_whole(browser, server, page):
         assert seen["formulas"] == [], "formulas cut at the column's edge"
         assert seen["broken"] == [], "table cells broken inside a word or number"
         shot(tab, page, 400)
+        in_the_dark(tab, page, 400)
     finally:
         tab.close()
 
@@ -249,6 +263,11 @@ def test_the_menus_open_from_the_buttons_a_reader_taps_on_a_phone(browser, serve
         dialog.locator("nav.bd-docs-nav").wait_for(state="visible", timeout=5000)
         assert tab.evaluate("document.getElementById('pst-primary-sidebar-modal').open")
         shot(tab, page.replace(".html", "-menu.html"), 400, full_page=False)
+        tab.keyboard.press("Escape")
+        tab.wait_for_function("!document.getElementById('pst-primary-sidebar-modal').open",
+                              timeout=5000)
+        menu.click()
+        dialog.locator("nav.bd-docs-nav").wait_for(state="visible", timeout=5000)
         link = dialog.locator("nav.bd-docs-nav a.reference.internal:not(.current)").last
         target = link.get_attribute("href")
         link.click()
@@ -262,6 +281,9 @@ def test_the_menus_open_from_the_buttons_a_reader_taps_on_a_phone(browser, serve
         toc.click()
         tab.locator("#pst-secondary-sidebar-modal nav.page-toc").wait_for(state="visible",
                                                                           timeout=5000)
+        tab.keyboard.press("Escape")
+        tab.wait_for_function("!document.getElementById('pst-secondary-sidebar-modal').open",
+                              timeout=5000)
         assert record["errors"] == [], "script errors"
     finally:
         tab.close()
@@ -316,25 +338,6 @@ _LIGHT_CELLS = """() => {
   return [...document.querySelectorAll('article td, article th')]
     .filter(c => luminance(c) > 0.5).map(c => c.textContent.trim().slice(0, 30));
 }"""
-
-TABLE_PAGES = [p for p in BOOK_PAGES if SITE and "<table" in (SITE / p).read_text(encoding="utf-8")]
-
-
-@pytest.mark.parametrize("page", TABLE_PAGES)
-def test_tables_follow_the_dark_theme(browser, server, page):
-    """With the system in dark mode, every table cell is drawn on a dark background."""
-    tab = browser.new_page()
-    try:
-        tab.emulate_media(color_scheme="dark")
-        tab.route("**/*", lambda r: r.continue_() if r.request.url.startswith(server) else r.abort())
-        tab.goto(server + page, wait_until="networkidle")
-        assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
-        light = tab.evaluate(_LIGHT_CELLS)
-        assert light == [], f"{len(light)} cells on a light background"
-        shot(tab, page.replace(".html", "-dark.html"), 1280)
-    finally:
-        tab.close()
-
 
 EXPLORER_PAGES = [p for p in PAGES if SITE and "mirage-explorer" in (SITE / p).read_text(encoding="utf-8")]
 
