@@ -134,9 +134,9 @@ def test_feedback_statuses_and_printed_form(capsys):
     assert evaluate("mirage-1", None) == Feedback("mirage-1", "unanswered",
         "not answered yet -- replace None with your answer and run the cell again.")
     assert evaluate("mirage-1", object()).status == "wrong"      # unreadable, not a crash
-    assert check("mirage-1", 0.9 ** 5) is True
+    assert check("mirage-1", 0.9 ** 5)
     assert capsys.readouterr().out.startswith("mirage-1: correct -- ")
-    assert check("mirage-1", 0.5) is False
+    assert not check("mirage-1", 0.5)
     assert capsys.readouterr().out.startswith("mirage-1: not yet -- ")
 
 

@@ -220,10 +220,15 @@ def test_page_on_a_phone_is_read_whole(browser, server, page):
     tab, record = open_page(browser, server, page, 400)
     try:
         assert record["outside"] == []
+        assert record["console"] == [], "errors in the console"
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, f"{page} is {width} px wide at 400 px"
-        seen = tab.evaluate(_ON_A_PHONE)
+        weight = sum(record["sizes"].values())
         SHOTS.mkdir(parents=True, exist_ok=True)
+        with open(SHOTS / "weights-400.tsv", "a") as f:
+            f.write(f"{page}\t{weight}\t{len(record['sizes'])}\n")
+        assert weight < PAGE_BUDGET, f"{page} loads {weight / 1e6:.2f} MB on a phone"
+        seen = tab.evaluate(_ON_A_PHONE)
         for fig in seen["figures"]:
             if "_images/" not in fig["src"]:
                 continue
