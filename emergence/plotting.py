@@ -17,7 +17,10 @@ see colour as most do or do not see the figure at all. Hence the house style:
 - :func:`show_figure`, which shows a figure at twice the pixel density with its
   alternative text (the figure's message, written beside the code that draws
   it), and refuses a figure whose smallest text would be drawn under
-  :data:`MIN_TEXT_PX` CSS pixels in the column.
+  :data:`MIN_TEXT_PX` CSS pixels in the column;
+- a second layout of every figure for a phone's column (:func:`phone_layout`: panels
+  stacked, long names wrapped), held to the same minimum, which the site shows on
+  narrow screens instead of a figure cut at the column's edge.
 
 Examples
 --------
