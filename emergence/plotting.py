@@ -402,10 +402,20 @@ def phone_layout(fig) -> None:
         cells.setdefault((top.rowspan.start, top.colspan.start), []).append((ax, spec, top))
     rows, cols = grid.get_geometry() if grid is not None else (1, 1)
     order = sorted(cells)
-    # a panel as tall as it was; one whose long category names now take two lines, taller
-    heights = [min(height / rows, PHONE_WIDTH_IN * 0.95)
-               * (1.4 if any([_wrap_categories(ax) for ax, _, _ in cells[key]]) else 1.0)
-               for key in order] or [height]
+    # a panel as tall as it was, or as its category names need; a cell that only holds a
+    # legend, as tall as the legend
+    renderer = fig.canvas.get_renderer()
+    heights = []
+    for key in order:
+        panels = [ax for ax, _, _ in cells[key]]
+        legends = [ax.get_legend() for ax in panels if ax.get_legend() is not None]
+        if legends and not any(ax.axison for ax in panels):
+            heights.append(max(leg.get_window_extent(renderer).height for leg in legends)
+                           / fig.dpi + 0.15)
+        else:
+            heights.append(max([min(height / rows, PHONE_WIDTH_IN * 0.95)]
+                               + [_wrap_categories(ax) for ax in panels]))
+    heights = heights or [height]
     fig.set_size_inches(PHONE_WIDTH_IN, sum(heights), forward=False)
     if cols > 1 or rows > 1:
         column = GridSpec(len(order), 1, figure=fig, height_ratios=heights)
@@ -423,15 +433,17 @@ def phone_layout(fig) -> None:
         _refit_legend(fig, legend)
 
 
-def _wrap_categories(ax, longest: int = 18) -> bool:
+def _wrap_categories(ax, longest: int = 18) -> float:
     """Break the y axis's category names longer than ``longest`` characters onto two lines
-    (at the space nearest their middle); say whether any was broken."""
+    (at the space nearest their middle); return the height, in inches, the panel needs
+    for its names not to overlap (0 for an axis of numbers)."""
     from matplotlib.ticker import FixedFormatter, FixedLocator
 
     if not isinstance(ax.yaxis.get_major_locator(), FixedLocator):
-        return False                    # numbers, not names
+        return 0.0                      # numbers, not names
     ax.figure.canvas.draw()             # tick labels get their text when drawn
-    names = [t.get_text() for t in ax.get_yticklabels()]
+    labels = ax.get_yticklabels()
+    names = [t.get_text() for t in labels]
     wrapped = []
     for text in names:
         if len(text) > longest and " " in text and "\n" not in text:
@@ -439,10 +451,15 @@ def _wrap_categories(ax, longest: int = 18) -> bool:
             cut = min(spaces, key=lambda j: abs(j - len(text) / 2))
             text = text[:cut] + "\n" + text[cut + 1:]
         wrapped.append(text)
-    if wrapped == names:
-        return False
-    ax.yaxis.set_major_formatter(FixedFormatter(wrapped))
-    return True
+    if wrapped != names:
+        ax.yaxis.set_major_formatter(FixedFormatter(wrapped))
+    if not labels:
+        return 0.0
+    lines = max(text.count("\n") + 1 for text in wrapped)
+    points = max(t.get_fontsize() for t in labels)
+    # each name its lines at 1.45 times the type size (room between names), and an inch
+    # for the title and the x axis
+    return len(wrapped) * lines * points * 1.45 / 72 + 1.0
 
 
 def _refit_legend(fig, legend) -> None:

@@ -202,3 +202,27 @@ def test_mark_simulated_corners():
     with pytest.raises(ValueError, match="loc"):
         plotting.mark_simulated(ax, loc="middle")
     plt.close(fig)
+
+
+def test_the_phone_layout_gives_a_legend_only_cell_a_short_row_and_names_room():
+    use_house_style()
+    fig, grid = plt.subplots(2, 2, figsize=(6.8, 6.0), layout="constrained")
+    for ax in grid.flat[:3]:
+        ax.plot([1, 2], [1, 2], label="exact match")
+    grid[1, 1].axis("off")
+    grid[1, 1].legend(*grid[0, 0].get_legend_handles_labels(), loc="center")
+    plotting.phone_layout(fig)
+    assert grid[1, 1].get_visible(), "the legend keeps its cell"
+    panels = 3 * min(6.0 / 2, plotting.PHONE_WIDTH_IN * 0.95)
+    assert panels < fig.get_size_inches()[1] < panels + 1.0, "the legend's row is short"
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6.8, 3.0), layout="constrained")
+    names = [f"an ability with a long name, number {i}" for i in range(25)]
+    ax.barh(range(25), range(25))
+    ax.set_yticks(range(25), names)
+    plotting.phone_layout(fig)
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.get_yticklabels()]
+    assert all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:])), "names do not overlap"
+    plt.close(fig)
