@@ -463,15 +463,20 @@ def _wrap_categories(ax, longest: int = 18) -> float:
 
 
 def _refit_legend(fig, legend) -> None:
-    """Draw a figure-level legend again with as many columns as fit the figure's width."""
+    """Draw a figure-level legend again with as many columns as fit the figure's width
+    (one placed outside beside the panels goes below them: a phone has no room beside)."""
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.texts]
     outside = getattr(legend, "_outside_loc", None)
-    loc = f"outside {outside} center" if outside in ("lower", "upper") else legend._loc
+    loc = ("outside upper center" if outside == "upper" else
+           "outside lower center" if outside else legend._loc)
+    keep = {"title": legend.get_title().get_text() or None}
+    if legend.texts:
+        keep["fontsize"] = legend.texts[0].get_fontsize()
     ncols = legend._ncols
     renderer = fig.canvas.get_renderer()
     while True:
         legend.remove()
-        legend = fig.legend(handles, labels, loc=loc, ncols=ncols)
+        legend = fig.legend(handles, labels, loc=loc, ncols=ncols, **keep)
         if ncols == 1 or legend.get_window_extent(renderer).width <= fig.bbox.width * 0.98:
             return
         ncols -= 1

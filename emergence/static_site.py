@@ -48,8 +48,8 @@ import tempfile
 from pathlib import Path
 
 __all__ = ["MATHJAX_VERSION", "MATHJAX_INTEGRITY", "mathjax_package", "typeset", "typeset_body",
-           "setup", "outside_references", "PhoneFigures", "phone_pictures", "one_word_cells", "PHONE_MEDIA", "figure_text", "reading_order",
-           "print_book"]
+           "setup", "PhoneFigures", "phone_pictures", "one_word_cells", "PHONE_MEDIA",
+           "outside_references", "figure_text", "reading_order", "print_book"]
 
 MATHJAX_VERSION = "3.2.2"
 #: The npm registry's sha512 integrity of ``mathjax-3.2.2.tgz``.
@@ -326,7 +326,7 @@ class PhoneFigures:
 # <a ...><img .../></a>, or as a bare <img .../>.
 _PHONE_PAIR = re.compile(
     r'(?P<open><a [^>]*\bfigure-wide\b[^>]*>\s*)?<img (?P<wide>[^>]*class="[^"]*\bfigure-wide\b[^"]*"'
-    r'[^>]*?)\s*/?>(?P<close>\s*</a>)?\s*'
+    r'[^>]*?)\s*/?>(?:\s*</a>)?\s*'
     r'(?:<a [^>]*\bfigure-phone\b[^>]*>\s*)?<img (?P<phone>[^>]*class="[^"]*\bfigure-phone\b[^"]*"'
     r'[^>]*?)\s*/?>(?:\s*</a>)?')
 _SRC = re.compile(r'\bsrc="([^"]*)"')
@@ -377,8 +377,6 @@ def _phone_pictures(app, pagename, templatename, context, doctree):
 
 
 _CELL = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.DOTALL)
-
-
 _JOINED = re.compile(r"[^\s<>]*[-/\u2010\u2011\u2013][^\s<>]*")
 
 

@@ -158,7 +158,8 @@ def _three_panels_and_a_legend():
         ax.plot([1, 10, 100], [0.3, 0.5, 0.7], label="token edit distance")
         ax.set_title(f"panel {'ABC'[i]}: a long title that must wrap on a phone")
     axes[1, 1].axis("off")
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside lower center", ncols=2,
+               fontsize=9, title="metric")
     fig.suptitle("A figure of three panels, a free cell and a legend below them")
     return fig, axes
 
@@ -176,8 +177,9 @@ def test_the_phone_layout_stacks_the_panels_in_reading_order():
     png, width, text_px = figure_png(fig, "Three panels stacked for a phone.",
                                      column_px=plotting.PHONE_COLUMN_PX)
     assert width <= plotting.PHONE_COLUMN_PX and text_px >= MIN_TEXT_PX
-    legend = fig.legends[0]
+    (legend,) = fig.legends
     assert legend.get_window_extent().width <= fig.bbox.width
+    assert legend.get_title().get_text() == "metric" and legend.texts[0].get_fontsize() == 9
     plt.close(fig)
 
 
