@@ -385,7 +385,7 @@ def phone_layout(fig) -> None:
     """
     from matplotlib.gridspec import GridSpec, SubplotSpec
 
-    width, height = fig.get_size_inches()
+    height = fig.get_size_inches()[1]
     cells, grid = {}, None
     for ax in fig.axes:
         spec = ax.get_subplotspec()

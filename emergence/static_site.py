@@ -364,7 +364,7 @@ def phone_pictures(body: str) -> str:
     return _PHONE_PAIR.sub(join, body)
 
 
-def _phone_pictures(app, pagename, templatename, context, doctree):
+def _rewrite_body(app, pagename, templatename, context, doctree):
     """Each figure as one <picture> of its two layouts; one-word table cells kept whole."""
     if app.builder.format != "html":
         return
@@ -463,7 +463,7 @@ def setup(app):
     app.connect("config-inited", _add_templates)
     app.connect("doctree-read", _alt_from_figures, priority=400)
     app.connect("html-page-context", _typeset_page, priority=100)
-    app.connect("html-page-context", _phone_pictures, priority=100)
+    app.connect("html-page-context", _rewrite_body, priority=100)
     app.connect("html-page-context", _drop_page_scripts, priority=900)
     app.connect("build-finished", _finish)
     return {"parallel_read_safe": True, "parallel_write_safe": False}

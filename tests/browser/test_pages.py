@@ -121,6 +121,23 @@ def open_page(browser, server, page, width):
     return tab, record
 
 
+def page_weight(record, page, width):
+    """The bytes a page loaded, written to ``weights.tsv`` (1280 px) or ``weights-400.tsv``,
+    and held to the budget."""
+    weight = sum(record["sizes"].values())
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = "weights.tsv" if width == 1280 else f"weights-{width}.tsv"
+    with open(SHOTS / name, "a") as f:
+        f.write(f"{page}\t{weight}\t{len(record['sizes'])}\n")
+    assert weight < PAGE_BUDGET, f"{page} loads {weight / 1e6:.2f} MB at {width} px"
+
+
+def smallest_text_px(src, shown) -> float:
+    """A figure's smallest text in CSS px, shown ``shown`` px wide (the file's own measures)."""
+    meta = figure_text(SITE / "_images" / src.split("/")[-1])
+    return float(meta["Smallest text px"]) * shown / int(meta["CSS width"])
+
+
 def in_the_dark(tab, page, width):
     """Switch the system to dark mode (the theme follows it): every table cell is drawn on
     a dark background; a screenshot is kept."""
@@ -153,11 +170,7 @@ def test_page_at_desktop_width(browser, server, page):
         assert record["failed"] == []
         assert record["errors"] == [], "script errors"
         assert record["console"] == [], "errors in the console"
-        weight = sum(record["sizes"].values())
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        with open(SHOTS / "weights.tsv", "a") as f:
-            f.write(f"{page}\t{weight}\t{len(record['sizes'])}\n")
-        assert weight < PAGE_BUDGET, f"{page} loads {weight / 1e6:.2f} MB"
+        page_weight(record, page, 1280)
 
         text = tab.evaluate(_TEXT_OUTSIDE_CODE)
         for raw in ("$$", "\\(", "\\[", "\\begin{", "\\frac"):
@@ -174,9 +187,7 @@ def test_page_at_desktop_width(browser, server, page):
             assert img["loaded"], f"{img['src']} did not load"
             assert img["alt"] and "/" not in img["alt"][:40], f"{img['src']} has alt {img['alt']!r}"
             if "_images/" in img["src"] and img["shown"] > 0:
-                meta = figure_text((SITE / page).parent / img["src"])
-                scale = img["shown"] / int(meta["CSS width"])
-                smallest = float(meta["Smallest text px"]) * scale
+                smallest = smallest_text_px(img["src"], img["shown"])
                 assert smallest >= MIN_TEXT_PX - 0.05, \
                     f"{img['src']}: smallest text {smallest:.1f} px at 1280"
         shot(tab, page, 1280)
@@ -223,17 +234,12 @@ def test_page_on_a_phone_is_read_whole(browser, server, page):
         assert record["console"] == [], "errors in the console"
         width = tab.evaluate("document.documentElement.scrollWidth")
         assert width <= 400, f"{page} is {width} px wide at 400 px"
-        weight = sum(record["sizes"].values())
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        with open(SHOTS / "weights-400.tsv", "a") as f:
-            f.write(f"{page}\t{weight}\t{len(record['sizes'])}\n")
-        assert weight < PAGE_BUDGET, f"{page} loads {weight / 1e6:.2f} MB on a phone"
+        page_weight(record, page, 400)
         seen = tab.evaluate(_ON_A_PHONE)
         for fig in seen["figures"]:
             if "_images/" not in fig["src"]:
                 continue
-            meta = figure_text(SITE / "_images" / fig["src"].split("/")[-1])
-            smallest = float(meta["Smallest text px"]) * fig["shown"] / int(meta["CSS width"])
+            smallest = smallest_text_px(fig["src"], fig["shown"])
             with open(SHOTS / "figures-400.tsv", "a") as f:
                 f.write(f"{page}\t{fig['src'].split('/')[-1][:12]}\t{fig['shown']:.0f}\t"
                         f"{fig['room']}\t{smallest:.1f}\n")
