@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student grade
+.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check grade
 
 env: $(STAMP)
 
@@ -52,6 +52,21 @@ lab: env
 # then run unanswered, and every check must say "not answered yet".
 student: env
 	$(BIN)/python -m emergence.coursework student --out _build/student --check
+
+# Every chapter's student edition, run as above in a new virtual environment that has only
+# the package and its own dependencies (as on Colab or a bare kernel), at the versions
+# requirements.txt pins, plus the kernel that runs the notebooks.
+FRESH ?= _build/fresh-env
+BOOK_CHAPTERS = $(wildcard book/*.ipynb)
+fresh-check: env
+	rm -rf $(FRESH)
+	$(PYTHON) -m venv $(FRESH)
+	grep -v '^-e' requirements.txt > $(FRESH)/constraints.txt
+	$(FRESH)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(FRESH)/bin/python -m pip install --quiet -c $(FRESH)/constraints.txt . ipykernel
+	$(FRESH)/bin/python -m ipykernel install --prefix $(FRESH) --name python3 >/dev/null
+	cd $(FRESH) && PATH="$(abspath $(FRESH))/bin:$$PATH" JUPYTER_PATH="$(abspath $(FRESH))/share/jupyter" \
+	  bin/python -m emergence.coursework student $(abspath $(BOOK_CHAPTERS)) --out student --check
 
 # Grade the submitted notebooks in SUBMISSIONS: make grade SUBMISSIONS=folder [GRADES=grades]
 SUBMISSIONS ?= submissions

@@ -384,15 +384,15 @@ def test_exercise_checks_accept_the_right_answers_only(capsys):
     assert not check("bigbench-1", 96.9)  # a percentage
     assert check("bigbench-2", 7)
     assert not check("bigbench-2", 1)
-    assert check("bigbench-3", 0.01 * 220 * 40 * 10)
-    assert not check("bigbench-3", 0.01)
+    assert check("bigbench-4", 0.01 * 220 * 40 * 10)
+    assert not check("bigbench-4", 0.01)
 
 
 def test_uniform_brier_exercise(capsys):
     from emergence.exercises import check
 
-    assert check("bigbench-4", 3 / 16)
-    assert not check("bigbench-4", 0.25)
+    assert check("bigbench-3", 3 / 16)
+    assert not check("bigbench-3", 0.25)
 
 
 def test_vectorised_null_scores_equal_the_scalar_emergence_score():

@@ -138,6 +138,54 @@ def test_the_instructors_guide_lists_every_exercise():
             assert f"`{ex.qid}`" in guide, f"book/instructors.md does not list {ex.qid} ({path.name})"
 
 
+def test_each_chapters_exercises_are_numbered_in_the_order_they_come():
+    from emergence.coursework import exercises
+    import nbformat
+
+    for path in NOTEBOOKS:
+        numbers = [int(e.qid.rsplit("-", 1)[1]) for e in exercises(nbformat.read(path, as_version=4))]
+        assert numbers == list(range(1, len(numbers) + 1)), f"{path.name}: exercises numbered {numbers}"
+
+
+def _time_table():
+    """The instructors' guide's time table: ``{chapter: (words, exercises, minutes)}``."""
+    guide = (ROOT / "book" / "instructors.md").read_text()
+    rows = re.findall(r"^\| (\{doc\}`(\w+)`|the diagnose page) \| ([\d,]+) \| (\d+) \| (\d+) min \|$", guide, re.M)
+    return {(name or "diagnose"): (int(words.replace(",", "")), int(n), int(minutes))
+            for _, name, words, n, minutes in rows}
+
+
+def _minutes(words: int, n_exercises: int) -> int:
+    # the guide's rule: prose at 200 words a minute, ten minutes an exercise, to 5 min
+    return int((words / 200 + 10 * n_exercises) / 5 + 0.5) * 5
+
+
+def test_the_time_table_counts_each_chapters_words_and_exercises():
+    """Words: the chapter's Markdown, to the nearest hundred; exercises: as the chapter has."""
+    from emergence.coursework import exercises
+    import nbformat
+
+    table = _time_table()
+    assert set(table) == {p.stem for p in NOTEBOOKS}, "the time table should list every chapter"
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        words = round(len(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split()), -2)
+        n = len(exercises(nb))
+        assert table[path.stem] == (words, n, _minutes(words, n)), (
+            f"book/instructors.md: the row of {path.stem} should read {words:,} words, {n} "
+            f"exercises, {_minutes(words, n)} min")
+
+
+def test_the_two_week_course_takes_the_hours_the_guide_says():
+    table = _time_table()
+    chosen = ["01_wei_claims", "02_mirage_derived", "03_arithmetic", "04_bigbench", "05_vision",
+              "09_conclusion"]
+    hours = sum(table[c][2] for c in chosen) / 60
+    guide = " ".join((ROOT / "book" / "instructors.md").read_text().split())
+    said = re.search(r"chapters 1-5 and 9 \(about ([\d.]+) hours\)", guide)
+    assert said and abs(float(said[1]) - hours) <= 0.25, f"chapters 1-5 and 9 take {hours:.2f} h"
+
+
 def test_visible_cells_do_not_use_what_only_hidden_cells_or_solutions_define():
     """The student edition drops hidden checks and solutions, so nothing that stays may
     depend on them (`make student` runs every edition to make sure)."""

@@ -20,7 +20,7 @@ def test_smooth_average_backtest_accepts_the_widest_models_ratio():
     ratio = _aggregate_forecast()[-1]
     feedback = evaluate("conclusion-4", ratio)
     assert feedback.ok and "smooth is not the same as predictable" in feedback.message
-    assert evaluate("conclusion-4", f"{ratio:.3f}").ok
+    assert evaluate("conclusion-4", round(ratio, 3)).ok
     assert not evaluate("conclusion-4", 1.05 * ratio).ok
 
 

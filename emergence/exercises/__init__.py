@@ -190,52 +190,76 @@ def _single(answer):
     return answer
 
 
-def as_number(answer) -> float:
-    """Read a numeric answer: a number, a one-element array, or a string such as
-    ``"0.59"``, ``"59%"``, ``"2.3e22"`` or ``"1,000"``.
+def _number_in_text(text: str) -> float | None:
+    """The number a string spells (``"0.59"``, ``"59%"``, ``"2.3e22"``, ``"1,000"``), or None."""
+    text = text.strip().replace("_", "").replace("\u2212", "-")
+    percent = text.endswith("%")
+    text = text.rstrip("%").strip()
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number / 100 if percent else number
 
+
+def as_number(answer) -> float:
+    """Read a numeric answer: a number, or a one-element array, Series or list of one.
+
+    Text is refused even when it spells a number (``"880"``, ``"96.9%"``): the answer
+    should be the value the student's code computed, and a number typed in quotes is
+    usually one copied from the screen. The error says which number to write instead.
     Raises ValueError, naming what was given, for anything else (including True/False).
 
     Examples
     --------
-    >>> as_number("59%"), as_number("1,000"), as_number([2.5])
-    (0.59, 1000.0, 2.5)
+    >>> as_number(880), as_number([2.5])
+    (880.0, 2.5)
+    >>> as_number("96.9%")
+    Traceback (most recent call last):
+    ...
+    ValueError: your answer is the text '96.9%', not a number: write the number without quotes (0.969)
     """
     value = _single(answer)
     if isinstance(value, bool) or value is None:
         raise ValueError(f"expected a number, got {answer!r}")
-    if isinstance(value, str):
-        text = value.strip().replace("_", "").replace("\u2212", "-")
-        percent = text.endswith("%")
-        text = text.rstrip("%").strip()
-        if _GROUPED.match(text):
-            text = text.replace(",", "")
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"expected a number, got {answer!r}") from None
-        return number / 100 if percent else number
+    if isinstance(value, (str, bytes)):
+        number = _number_in_text(value.decode(errors="replace") if isinstance(value, bytes) else value)
+        if number is None:
+            raise ValueError(f"expected a number, got the text {answer!r}")
+        raise ValueError(f"your answer is the text {answer!r}, not a number: write the number "
+                         f"without quotes ({number:.6g})")
     try:
         return float(value)
     except (TypeError, ValueError):
         raise ValueError(f"expected a number, got {answer!r}") from None
 
 
-def whole_number(answer) -> int:
+def whole_number(answer, what: str = "") -> int:
     """Read an answer that must be a whole number; 19.7 is refused, never truncated to 19.
+
+    ``what`` names the unit in the error ("test items"); a number typed as text gets
+    `as_number`'s message, which says what to write instead.
 
     Examples
     --------
-    >>> whole_number(19.0), whole_number("19")
+    >>> whole_number(19.0), whole_number(19)
     (19, 19)
-    >>> whole_number(19.7)
+    >>> whole_number(19.7, what="tasks")
     Traceback (most recent call last):
     ...
-    ValueError: expected a whole number, got 19.7
+    ValueError: expected a whole number of tasks, got 19.7
     """
-    value = as_number(answer)
+    expected = f"expected a whole number{' of ' + what if what else ''}"
+    try:
+        value = as_number(answer)
+    except ValueError as err:
+        if "not a number: write" in str(err):
+            raise
+        raise ValueError(f"{expected}, got {answer!r}") from None
     if not math.isfinite(value) or value != round(value):
-        raise ValueError(f"expected a whole number, got {answer!r}")
+        raise ValueError(f"{expected}, got {answer!r}")
     return int(round(value))
 
 
@@ -358,9 +382,9 @@ def exact_whole(answer, expected: int, right: str = "", hint: str = "",
     (False, 'off by one: check whether the boundary counts (< or <=, floor or ceiling). Hint: count again.')
     """
     try:
-        value = whole_number(answer)
-    except ValueError:
-        return False, f"expected a whole number{' of ' + what if what else ''}, got {answer!r}."
+        value = whole_number(answer, what)
+    except ValueError as err:
+        return False, f"{err}."
     if value == expected:
         return True, right
     known = _expected_mistake(value, mistakes, 0.0, 0.0)

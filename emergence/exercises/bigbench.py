@@ -92,6 +92,6 @@ def _uniform_brier(answer):
 CHECKS = {
     "bigbench-1": _share,
     "bigbench-2": _straight_line,
-    "bigbench-3": _chance_count,
-    "bigbench-4": _uniform_brier,
+    "bigbench-3": _uniform_brier,
+    "bigbench-4": _chance_count,
 }

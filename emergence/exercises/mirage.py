@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..mirage import ILLUSTRATIVE, expected_accuracy, params_for_accuracy
-from . import as_number, close_to, same_text, whole_number
+from . import _number_in_text, as_number, close_to, same_text, whole_number
 
 
 def _accuracy_five_tokens(answer):
@@ -34,9 +34,9 @@ def _test_set_size(answer):
     a = 1e-4
     n = int(np.ceil(np.log(0.05) / np.log1p(-a)))
     try:
-        value = whole_number(answer)
-    except ValueError:
-        return False, f"expected a whole number of test items, got {answer!r}."
+        value = whole_number(answer, "test items")
+    except ValueError as err:
+        return False, f"{err}."
     if value == n:
         return True, f"{n} items: about 3 / accuracy, the 'rule of three'."
     if value == round(1 / a):
@@ -52,12 +52,15 @@ def _emergence_score_sign(answer):
              "the largest, so argmax comes before argmin and the sign is negative; "
              "higher_is_better=False flips the values first.")
     hint = "look at where the largest and the smallest raw values sit along the scale axis."
-    try:
-        number = as_number(answer)
-    except ValueError:
-        number = None
+    # the score itself, or -1 / +1, says the sign as well as the word does; the question
+    # asks for a word, so here a number written as text counts too
+    number = _number_in_text(answer) if isinstance(answer, str) else None
+    if number is None:
+        try:
+            number = as_number(answer)
+        except ValueError:
+            number = None
     if number is not None and number != 0 and np.isfinite(number):
-        # the score itself, or -1 / +1, says the sign as well as the word does
         return (True, right) if number < 0 else (False, "wrong direction: " + hint)
     return same_text(answer, ("negative", "minus", "neg", "negative score"),
                      right=right, hint=hint,

@@ -52,9 +52,9 @@ def _first_width_above_half(answer):
     above = curves.index[curves["c=0.25"] > 0.5]
     expected = int(above[0])
     try:
-        value = whole_number(answer)
-    except ValueError:
-        return False, f"expected a width (a whole number of hidden units), got {answer!r}."
+        value = whole_number(answer, "hidden units (a width)")
+    except ValueError as err:
+        return False, f"{err}."
     if value == expected:
         return True, (f"width {expected} ({curves.loc[expected, 'params']} parameters): "
                       f"Reconstruction_0.25 jumps from {curves['c=0.25'].shift(1)[expected]:.2f} "
@@ -89,9 +89,9 @@ def _smallest_sharp_k(answer):
     if expected is None:
         return False, f"with these data no K up to {MAX_K} scores above per-image accuracy."
     try:
-        value = whole_number(answer)
-    except ValueError:
-        return False, f"expected a whole number K, got {answer!r}."
+        value = whole_number(answer, "images per group (K)")
+    except ValueError as err:
+        return False, f"{err}."
     if value == expected:
         return True, (f"K = {expected}: only once the groups are that long do all the small "
                       "models sit at zero, so that the curve is flat and then rises.")
