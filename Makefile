@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check grade
+.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course grade
 
 env: $(STAMP)
 
@@ -52,6 +52,11 @@ lab: env
 # then run unanswered, and every check must say "not answered yet".
 student: env
 	$(BIN)/python -m emergence.coursework student --out _build/student --check
+
+# The nbgrader course made from the chapters, in _build/course: nbgrader_config.py, the
+# instructor's version of each chapter in source/ and the students' in release/.
+course: env
+	$(BIN)/python -m emergence.course --out _build/course --release
 
 # Every chapter's student edition, run as above in a new virtual environment that has only
 # the package and its own dependencies (as on Colab or a bare kernel), at the versions

@@ -1,0 +1,108 @@
+"""The nbgrader course made from the chapters (emergence.course) and the submission check
+nbgrader runs first when it grades (emergence.grading).
+
+Here: the instructor's version of every chapter has, for each exercise, an answer cell
+holding the book's solution and a locked test cell with its points; nothing of the hidden
+prose checks; and `refusal` recognises what must not be graded. The whole grading round
+(release, autograde, manual grade, feedback, export) runs in tests/test_grading_round.py.
+"""
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell
+
+from emergence import course
+from emergence.coursework import HIDDEN, exercises, synthetic_chapter
+from emergence.grading import refusal
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = [p for p in sorted((ROOT / "book").glob("*.ipynb"))
+            if exercises(nbformat.read(p, as_version=4))]
+
+
+def _graded(nb):
+    return [c for c in nb.cells if "nbgrader" in c.metadata]
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_each_exercise_becomes_an_answer_cell_with_the_solution_and_a_test_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    source = course.course_source(nb, path.stem)
+    qids = [e.qid for e in exercises(nb)]
+    cells = _graded(source)
+    assert [c.metadata.nbgrader["grade_id"] for c in cells] == [
+        i for q in qids for i in (f"{q}-answer", q)]
+    for answer, test in zip(cells[::2], cells[1::2]):
+        qid = test.metadata.nbgrader["grade_id"]
+        assert answer.metadata.nbgrader["solution"] and not answer.metadata.nbgrader["grade"]
+        assert test.metadata.nbgrader["grade"] and test.metadata.nbgrader["locked"]
+        assert test.metadata.nbgrader["points"] == 1.0
+        solution = answer.source.split("### BEGIN SOLUTION\n")[1].split("\n### END SOLUTION")[0]
+        ast.parse(solution.replace("%", "#"))
+        assert "answer" in solution and "check(" not in solution, qid
+        assert test.source.startswith(f'assert check("{qid}", answer)\n### BEGIN HIDDEN TESTS')
+    assert not any(HIDDEN in c.metadata.get("tags", []) for c in source.cells)
+    assert source.metadata.emergence["chapter"] == path.stem
+    nbformat.validate(source)
+
+
+def test_the_solution_is_the_code_of_the_exercises_solution_block_without_its_check():
+    solutions = course.solution_code(synthetic_chapter())
+    assert solutions == {"mirage-1": "answer = 0.9 ** 5",
+                         "mirage-3": "answer = int(np.ceil(np.log(0.05) / np.log(1 - 1e-4)))",
+                         "mirage-4": 'answer = "negative"'}
+
+
+def test_starter_code_stays_outside_the_solution():
+    stub = new_code_cell('pairs = simulated_pairs()\nanswer = None  # replace with "A" or "B"\ncheck("jumps-4", answer)')
+    answer, test = course._answer_and_test(stub, "jumps-4", 'answer = "A"', 2)
+    assert answer.source == 'pairs = simulated_pairs()\n### BEGIN SOLUTION\nanswer = "A"\n### END SOLUTION'
+    assert test.metadata.nbgrader["points"] == 2
+
+
+def test_points_are_read_from_the_chapters_answer_cell():
+    nb = synthetic_chapter()
+    stub = next(c for c in nb.cells if c.cell_type == "code" and 'check("mirage-3"' in c.source)
+    stub.metadata["emergence"] = {"points": 3}
+    source = course.course_source(nb, "tiny")
+    points = {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader.get("points") for c in _graded(source)}
+    assert points["mirage-3"] == 3 and points["mirage-1"] == 1
+
+
+def test_a_chapter_without_a_solution_for_an_exercise_is_refused_by_name():
+    nb = synthetic_chapter()
+    nb.cells = [c for c in nb.cells if "0.9 ** 5\ncheck" not in c.source]
+    with pytest.raises(ValueError, match="no solution code for mirage-1"):
+        course.course_source(nb, "tiny")
+
+
+def test_the_course_folder_has_the_config_and_one_source_notebook_per_chapter(tmp_path):
+    written = course.write_course(CHAPTERS[:2], tmp_path)
+    assert [p.relative_to(tmp_path).as_posix() for p in written] == [
+        f"source/{p.stem}/{p.name}" for p in CHAPTERS[:2]]
+    config = (tmp_path / "nbgrader_config.py").read_text()
+    assert "CheckSubmission" in config and f"c.Execute.timeout = {course.CELL_TIMEOUT}" in config
+    compile(config, "nbgrader_config.py", "exec")
+
+
+# --- what must not be graded ---------------------------------------------------------------
+
+def test_the_books_full_edition_is_refused_because_its_answers_would_be_the_books():
+    full = nbformat.read(CHAPTERS[1], as_version=4)
+    ids = {e.qid for e in exercises(full)}
+    assert "the book's own edition" in refusal(full, CHAPTERS[1].stem, ids)
+
+
+def test_another_chapters_notebook_is_refused_by_name():
+    other = course.course_source(nbformat.read(CHAPTERS[2], as_version=4), CHAPTERS[2].stem)
+    reason = refusal(other, CHAPTERS[1].stem, {"mirage-1"})
+    assert f"chapter {CHAPTERS[2].stem}, not of {CHAPTERS[1].stem}" in reason
+
+
+def test_the_release_itself_is_graded():
+    nb = nbformat.read(CHAPTERS[1], as_version=4)
+    source = course.course_source(nb, CHAPTERS[1].stem)
+    assert refusal(source, CHAPTERS[1].stem, {e.qid for e in exercises(nb)}) is None
