@@ -49,12 +49,14 @@ from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
-from nbformat.v4 import new_code_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from .coursework import (_book_chapters, _is_stub, _references_near, _solution_cells, _text, _titles,
-                         check_calls, directives, exercises, normalize, student_edition)
+from .coursework import (HIDDEN, _book_chapters, _is_stub, _references_near, _replace_lines,
+                         _solution_cells, _text, _titles, check_calls, directives, exercises,
+                         normalize, rubric_of, student_edition, written_answer_of, WRITTEN_STUB)
 
-__all__ = ["course_source", "solution_code", "write_course", "release", "NBGRADER_CONFIG",
+__all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
+           "nbgrader_config", "NBGRADER_CONFIG",
            "ANSWER_STUB", "CELL_TIMEOUT", "main"]
 
 #: What a student finds in place of the book's solution.
@@ -63,8 +65,14 @@ ANSWER_STUB = "answer = None  # replace None with your answer"
 #: Seconds a cell may run when nbgrader grades a submission (each chapter runs in seconds).
 CELL_TIMEOUT = 60
 
-#: The course's nbgrader settings, written to ``nbgrader_config.py``.
-NBGRADER_CONFIG = f'''\
+def nbgrader_config(cell_timeout: int = CELL_TIMEOUT) -> str:
+    """The course's nbgrader settings, written to ``nbgrader_config.py``."""
+    return (NBGRADER_CONFIG.replace("@CELL_TIMEOUT@", str(int(cell_timeout)))
+            .replace("@ANSWER_STUB@", repr(ANSWER_STUB)).replace("@WRITTEN_STUB@", repr(WRITTEN_STUB)))
+
+
+#: The settings' template: ``@CELL_TIMEOUT@`` is the seconds a cell may run when graded.
+NBGRADER_CONFIG = '''\
 # nbgrader settings for the course made from the book's chapters (python -m emergence.course).
 c = get_config()  # noqa: F821 (nbgrader defines it)
 
@@ -72,8 +80,8 @@ c.CourseDirectory.course_id = "emergence-or-mirage"
 c.CourseDirectory.root = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
 
 # the release puts this in place of the book's solution in each answer cell
-c.ClearSolutions.code_stub = {{"python": {ANSWER_STUB!r}}}
-c.ClearSolutions.text_stub = "Write your answer here."
+c.ClearSolutions.code_stub = {"python": @ANSWER_STUB@}
+c.ClearSolutions.text_stub = @WRITTEN_STUB@
 
 # a submission that is not the assignment's release (the book's full edition, another
 # chapter) is refused with the reason, which its feedback shows (emergence.grading)
@@ -84,14 +92,14 @@ c.Autograde.sanitize_preprocessors = [CheckSubmission, ClearOutput, DeduplicateI
                                       OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
 
 # a cell that runs longer than this is stopped, and the feedback says so
-c.Execute.timeout = {CELL_TIMEOUT}
+c.Execute.timeout = @CELL_TIMEOUT@
 c.Execute.interrupt_on_timeout = True
-c.Execute.error_on_timeout = {{
+c.Execute.error_on_timeout = {
     "ename": "TimeoutError",
-    "evalue": "this cell ran longer than {CELL_TIMEOUT} s and was stopped (a loop that never ends?)",
-    "traceback": ["TimeoutError: this cell ran longer than {CELL_TIMEOUT} s and was stopped "
+    "evalue": "this cell ran longer than @CELL_TIMEOUT@ s and was stopped (a loop that never ends?)",
+    "traceback": ["TimeoutError: this cell ran longer than @CELL_TIMEOUT@ s and was stopped "
                   "(a loop that never ends?)"],
-}}
+}
 '''
 
 _BEGIN, _END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -138,15 +146,51 @@ def solution_code(nb: NotebookNode) -> dict[str, str]:
     return found
 
 
+def written_solutions(nb: NotebookNode) -> dict[str, tuple[str, str]]:
+    """``{check id: (model answer, rubric)}`` for the written exercises: the Markdown of the
+    exercise's solution block, and the hidden cell that holds its rubric
+    (``metadata.emergence.rubric``)."""
+    written = {e.label: e.qid for e in exercises(nb) if e.written and e.label}
+    models, rubrics, current = {}, {}, None
+    for cell in nb.cells:
+        if rubric_of(cell):
+            rubrics[rubric_of(cell)] = cell.source.strip()
+        if cell.cell_type != "markdown":
+            continue
+        blocks = directives(cell.source)
+        spans = [(d.start, d.end, None) for d in blocks if d.name in ("solution-start", "solution-end")]
+        text = _replace_lines(cell.source, spans).strip() if spans else cell.source.strip()
+        for d in blocks:
+            if d.name == "solution-start":
+                current = written.get(d.argument.strip())
+        if current is not None and text and HIDDEN not in cell.get("metadata", {}).get("tags", []):
+            models[current] = f"{models[current]}\n\n{text}" if current in models else text
+        if any(d.name == "solution-end" for d in blocks):
+            current = None
+    return {q: (models.get(q, ""), rubrics.get(q, "")) for q in written.values()}
+
+
 def _points(nb: NotebookNode) -> dict[str, float]:
     """Points declared on the chapter's answer cells (``metadata.emergence.points``)."""
     found = {}
     for cell in nb.cells:
         points = cell.get("metadata", {}).get("emergence", {}).get("points")
-        if cell.cell_type == "code" and points is not None:
+        if points is None:
+            continue
+        if cell.cell_type == "code":
             for qid, _ in check_calls(cell.source):
                 found[qid] = float(points)
+        elif written_answer_of(cell):
+            found[written_answer_of(cell)] = float(points)
     return found
+
+
+def _written_answer(qid: str, model: str, rubric: str, points: float) -> NotebookNode:
+    """A written exercise's answer cell, graded by hand in formgrader: the release shows the
+    text stub; the instructor's source holds the model answer and the rubric."""
+    cell = new_markdown_cell(f"{_BEGIN}\n{model}\n\n{rubric}\n{_END}")
+    cell.metadata["nbgrader"] = _nbgrader(qid, grade=True, solution=True, locked=False, points=points)
+    return cell
 
 
 def _answer_and_test(stub: NotebookNode, qid: str, solution: str, points: float) -> list[NotebookNode]:
@@ -172,11 +216,16 @@ def _answer_and_test(stub: NotebookNode, qid: str, solution: str, points: float)
 def course_source(nb: NotebookNode, name: str, references: dict | None = None,
                   titles: dict | None = None) -> NotebookNode:
     """The instructor's nbgrader version of one chapter (see the module's docstring)."""
-    solutions, points = solution_code(nb), _points(nb)
-    missing = [e.qid for e in exercises(nb) if e.qid not in solutions]
+    solutions, written, points = solution_code(nb), written_solutions(nb), _points(nb)
+    missing = [e.qid for e in exercises(nb) if not e.written and e.qid not in solutions]
     if missing:
         raise ValueError(f"{name}: no solution code for {', '.join(missing)}; put it in a "
                          "solution-start ... solution-end block after the exercise.")
+    for qid, (model, rubric) in written.items():
+        if not model or not rubric:
+            raise ValueError(f"{name}: the written exercise {qid} needs a model answer in its "
+                             "solution block and a rubric in a hidden Markdown cell with "
+                             f'metadata {{"emergence": {{"rubric": "{qid}"}}}}.')
     student = student_edition(nb, name, references, titles)
     cells = []
     for cell in student.cells:
@@ -184,6 +233,9 @@ def course_source(nb: NotebookNode, name: str, references: dict | None = None,
         if len(calls) == 1 and _is_stub(cell.source, calls[0][0]):
             qid = calls[0][0]
             cells += _answer_and_test(cell, qid, solutions[qid], points.get(qid, 1.0))
+        elif written_answer_of(cell) in written:
+            qid = written_answer_of(cell)
+            cells.append(_written_answer(qid, *written[qid], points.get(qid, 1.0)))
         else:
             cells.append(cell)
     source = copy.deepcopy(student)
@@ -206,12 +258,13 @@ COURSE_NOTE = (
 )
 
 
-def write_course(chapters, root) -> list[Path]:
+def write_course(chapters, root, cell_timeout: int = CELL_TIMEOUT) -> list[Path]:
     """Write ``nbgrader_config.py`` and ``source/<chapter>/<chapter>.ipynb`` for every chapter
-    with exercises into ``root``; returns the notebooks written."""
+    with exercises into ``root``; returns the notebooks written. A cell of a submission may
+    run ``cell_timeout`` seconds when graded."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG, encoding="utf-8")
+    (root / "nbgrader_config.py").write_text(nbgrader_config(cell_timeout), encoding="utf-8")
     written, context = [], {}
     for chapter in map(Path, chapters):
         nb = nbformat.read(chapter, as_version=4)

@@ -87,6 +87,9 @@ STUDENT_NOTE = (
     "right and, if not, gives a hint. Keep the `check(...)` lines: your work is graded from them."
 )
 STUB_COMMENT = "# replace None with your answer"
+#: The class of an exercise answered in prose and graded by hand (``:class: written``).
+WRITTEN = "written"
+WRITTEN_STUB = "**Your answer.** Write it here, in place of this line."
 
 
 # --- reading a chapter ------------------------------------------------------------------
@@ -141,12 +144,14 @@ def directives(text: str) -> list[Directive]:
 
 @dataclass
 class Exercise:
-    """One exercise of a chapter: its check id, label, title and the cell that states it."""
+    """One exercise of a chapter: its check id, label, title and the cell that states it;
+    ``written`` for a question answered in prose (``:class: written``), graded by hand."""
 
     qid: str
     label: str | None
     title: str
     cell: int
+    written: bool = False
 
 
 _QID = re.compile(r"^(?P<qid>[a-z][\w.]*(?:-[\w.]+)*-\d+)\s*:\s*(?P<title>.*)$")
@@ -206,7 +211,9 @@ def exercises(nb: NotebookNode) -> list[Exercise]:
             if qid is None:
                 raise ValueError(f"exercise {d.options.get('label') or d.argument!r} (cell {index}) "
                                  "has no check id: start its title with the id, e.g. 'mirage-1: ...'.")
-            found.append(Exercise(qid, d.options.get("label"), m["title"] if m else d.argument, index))
+            written = WRITTEN in d.options.get("class", "").split()
+            found.append(Exercise(qid, d.options.get("label"), m["title"] if m else d.argument, index,
+                                  written))
     return found
 
 
@@ -352,8 +359,20 @@ def _is_stub(source: str, qid: str) -> bool:
                and any(getattr(t, "id", None) == name for t in stmt.targets) for stmt in tree.body)
 
 
-def _stub(qid: str) -> NotebookNode:
+def _stub(qid: str, written: bool = False) -> NotebookNode:
+    if written:
+        return new_markdown_cell(WRITTEN_STUB, metadata={"emergence": {"answer": qid}})
     return new_code_cell(f'answer = None  {STUB_COMMENT}\ncheck("{qid}", answer)')
+
+
+def written_answer_of(cell) -> str | None:
+    """The written exercise whose answer a Markdown cell holds (``metadata.emergence.answer``)."""
+    return cell.get("metadata", {}).get("emergence", {}).get("answer") if cell.cell_type == "markdown" else None
+
+
+def rubric_of(cell) -> str | None:
+    """The written exercise whose rubric a hidden cell holds (``metadata.emergence.rubric``)."""
+    return cell.get("metadata", {}).get("emergence", {}).get("rubric")
 
 
 def _braced(text: str, start: int) -> str:
@@ -466,6 +485,7 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
     found = {e.cell: [] for e in exercises(source)}
     for e in exercises(source):
         found[e.cell].append(e)
+    written = {e.qid for es in found.values() for e in es if e.written}
     labels = {e.label: e.qid for es in found.values() for e in es if e.label}
     out, inside, pending = [], False, []
     for index, cell in enumerate(source.cells):
@@ -479,9 +499,13 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
                 out.append(copy.deepcopy(cell))
                 pending.pop(0)
                 continue
-            out.extend(_stub(q) for q in pending)
+            out.extend(_stub(q, q in written) for q in pending)
             pending = []
             out.append(copy.deepcopy(cell))
+            continue
+        if pending and written_answer_of(cell) == pending[0]:
+            out.append(copy.deepcopy(cell))
+            pending.pop(0)
             continue
         spans, text = [], cell.source
         blocks = directives(text)
@@ -515,19 +539,20 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
         if references is not None or titles is not None:
             new = plain_roles(new, references, titles)
         if pending:
-            out.extend(_stub(q) for q in pending)
+            out.extend(_stub(q, q in written) for q in pending)
             pending = []
         if new.strip():
             cell = copy.deepcopy(cell)
             cell.source = new
             out.append(cell)
         pending = [e.qid for e in found.get(index, [])]
-    out.extend(_stub(q) for q in pending)
+    out.extend(_stub(q, q in written) for q in pending)
     first_md = next((i for i, c in enumerate(out) if c.cell_type == "markdown"), -1)
     out.insert(first_md + 1, new_markdown_cell(STUDENT_NOTE))
     student = new_notebook(cells=out, metadata=copy.deepcopy(source.metadata))
     student.metadata["emergence"] = {"edition": "student", "chapter": name,
-                                     "exercises": [e.qid for e in exercises(source)]}
+                                     "exercises": [e.qid for e in exercises(source)],
+                                     "written": sorted(written)}
     return normalize(student, name=f"{name}-student")
 
 
@@ -854,7 +879,8 @@ def _check_student(path: Path, timeout: float) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     ran, finished = run_notebook(nb, timeout=timeout, cell_timeout=timeout)
     problems = [] if finished else [f"did not finish within {timeout:g} s"]
-    qids = nb.metadata["emergence"]["exercises"]
+    written = set(nb.metadata["emergence"].get("written", []))
+    qids = [q for q in nb.metadata["emergence"]["exercises"] if q not in written]
     for i, cell in enumerate(ran.cells):
         error = _cell_error(cell)
         if error:
@@ -866,6 +892,8 @@ def _check_student(path: Path, timeout: float) -> list[str]:
                 problems.append(f"the answer cell of {qid} does not say 'not answered yet'")
     answered = {q for c in ran.cells if c.cell_type == "code" for q, _ in check_calls(c.source)}
     problems += [f"{q} has no answer cell" for q in qids if q not in answered]
+    has_cell = {written_answer_of(c) for c in ran.cells}
+    problems += [f"{q} has no cell for the written answer" for q in written if q not in has_cell]
     return problems
 
 

@@ -115,12 +115,17 @@ def test_hidden_cells_and_solutions_are_collapsed_in_jupyterlab():
 def test_every_exercise_has_its_answer_cell_before_its_solution():
     """An exercise is followed by a cell that sets `answer = None` and checks it, so that
     the chapter, its student edition and the grader agree on where the answer goes."""
-    from emergence.coursework import _is_stub, check_calls, exercises
+    from emergence.coursework import _is_stub, check_calls, exercises, written_answer_of
     import nbformat
 
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
         for ex in exercises(nb):
+            if ex.written:   # answered in a Markdown cell right after the exercise
+                assert written_answer_of(nb.cells[ex.cell + 1]) == ex.qid, (
+                    f"{path.name}: the written exercise {ex.qid} should be followed by a Markdown "
+                    f'cell for the answer, with metadata {{"emergence": {{"answer": "{ex.qid}"}}}}')
+                continue
             after = next((c for c in nb.cells[ex.cell + 1:] if c.cell_type == "code"), None)
             assert after is not None and _is_stub(after.source, ex.qid), (
                 f"{path.name}: exercise {ex.qid} should be followed by its answer cell: "

@@ -31,10 +31,16 @@ def _graded(nb):
 def test_each_exercise_becomes_an_answer_cell_with_the_solution_and_a_test_cell(path):
     nb = nbformat.read(path, as_version=4)
     source = course.course_source(nb, path.stem)
-    qids = [e.qid for e in exercises(nb)]
-    cells = _graded(source)
+    qids = [e.qid for e in exercises(nb) if not e.written]
+    written = [e.qid for e in exercises(nb) if e.written]
+    cells = [c for c in _graded(source) if c.metadata.nbgrader["grade_id"] not in written]
     assert [c.metadata.nbgrader["grade_id"] for c in cells] == [
         i for q in qids for i in (f"{q}-answer", q)]
+    for qid in written:
+        (cell,) = [c for c in _graded(source) if c.metadata.nbgrader["grade_id"] == qid]
+        assert cell.cell_type == "markdown" and cell.metadata.nbgrader["solution"]
+        assert cell.metadata.nbgrader["grade"] and cell.metadata.nbgrader["points"] >= 1
+        assert cell.source.startswith("### BEGIN SOLUTION\n") and "Rubric" in cell.source
     for answer, test in zip(cells[::2], cells[1::2]):
         qid = test.metadata.nbgrader["grade_id"]
         assert answer.metadata.nbgrader["solution"] and not answer.metadata.nbgrader["grade"]
