@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course grade
+.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course
 
 env: $(STAMP)
 
@@ -72,12 +72,6 @@ fresh-check: env
 	$(FRESH)/bin/python -m ipykernel install --prefix $(FRESH) --name python3 >/dev/null
 	cd $(FRESH) && PATH="$(abspath $(FRESH))/bin:$$PATH" JUPYTER_PATH="$(abspath $(FRESH))/share/jupyter" \
 	  bin/python -m emergence.coursework student $(abspath $(BOOK_CHAPTERS)) --out student --check
-
-# Grade the submitted notebooks in SUBMISSIONS: make grade SUBMISSIONS=folder [GRADES=grades]
-SUBMISSIONS ?= submissions
-GRADES      ?= grades
-grade: env
-	$(BIN)/python -m emergence.coursework grade $(SUBMISSIONS) --out $(GRADES) --timeout 300 --cell-timeout 60
 
 # Every cached experiment, retrained; EMERGENCE_DATA=DIR writes into DIR instead of data/,
 # and EMERGENCE_SEED=k trains the k-th other block of training seeds (0, the default: the

@@ -1,5 +1,5 @@
-"""Coursework: the student edition of the chapters, grading of submitted notebooks, and
-the stored form of the notebooks.
+"""Coursework: the student edition of the chapters and the stored form of the notebooks
+(the course that nbgrader grades is made from the same structure by `emergence.course`).
 
 Everything here is driven by a chapter's own structure, so a new chapter needs no code:
 
@@ -10,10 +10,13 @@ Everything here is driven by a chapter's own structure, so a new chapter needs n
 - its answer cell is a code cell that calls ``check("mirage-1", answer)``;
 - hidden prose checks are cells tagged ``remove-cell``.
 
-Three commands, each also a function::
+- a written exercise (``:class: written``) is answered in the Markdown cell after it
+  (``metadata.emergence.answer``); its model answer is its solution block, and its rubric
+  a hidden Markdown cell (``metadata.emergence.rubric``).
+
+Two commands, each also a function::
 
     python -m emergence.coursework student [CHAPTER ...] [--out DIR] [--check]
-    python -m emergence.coursework grade FOLDER [--out DIR] [--timeout S] [--cell-timeout S]
     python -m emergence.coursework normalize [NOTEBOOK ...] [--check]
 
 The module is also a Sphinx extension (``emergence.coursework`` in ``_config.yml``): the
@@ -36,28 +39,25 @@ import argparse
 import ast
 import copy
 import hashlib
-import json
 import os
 import platform
 import re
-import secrets
 import shutil
 import sys
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from .exercises import STATUSES
 
 __all__ = ["Exercise", "exercises", "check_calls", "student_edition", "write_student_editions",
            "bibliography", "plain_roles",
-           "normalize", "normalize_file", "grade", "Grades", "run_notebook",
+           "normalize", "normalize_file", "run_notebook",
            "synthetic_chapter", "KERNELSPEC", "main"]
 
 #: The kernel every chapter names, as JupyterLab writes it for the book's environment.
@@ -477,7 +477,7 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
     heading with its check id, then its text) followed by exactly one answer cell
     ``answer = None ...; check("id", answer)`` (the chapter's own, if it has one); a note
     for students follows the title; no outputs. The notebook's metadata lists its
-    exercises (``metadata.emergence``), which the grader reads. Citations and
+    exercises (``metadata.emergence``). Citations and
     cross-references become plain text (`plain_roles`) when ``references`` (from
     `bibliography`) and ``titles`` (document name -> title) are given.
     """
@@ -599,10 +599,7 @@ def run_notebook(nb: NotebookNode, timeout: float = 300, cell_timeout: float = 6
     workdir = Path(tempfile.mkdtemp(prefix="emergence-run-")) if own else Path(workdir)
 
     def remaining(cell=None):
-        # the grader's own cells may use the whole budget; a student's cell, cell_timeout
-        limit = deadline - time.monotonic()
-        if cell is None or not cell.metadata.get("emergence_grader"):
-            limit = min(cell_timeout, limit)
+        limit = min(cell_timeout, deadline - time.monotonic())
         return max(1, int(limit + 0.999))
 
     def before(cell=None, cell_index=None, **_):
@@ -643,150 +640,6 @@ def _cell_error(cell) -> str | None:
         if out.get("output_type") == "error":
             return f"{out.get('ename')}: {out.get('evalue')}"
     return None
-
-
-# --- grading ----------------------------------------------------------------------------
-
-@dataclass
-class Grades:
-    """A grading run: ``table`` (file x exercise -> status, plus totals), ``feedback``
-    (one row per file and exercise, with the message), ``summary`` (exercise x status counts)."""
-
-    table: object
-    feedback: object
-    summary: object
-    files: list = field(default_factory=list)
-
-    def write(self, out_dir) -> list[Path]:
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        paths = [out_dir / "grades.csv", out_dir / "feedback.csv", out_dir / "summary.csv"]
-        self.table.to_csv(paths[0])
-        self.feedback.to_csv(paths[1], index=False)
-        self.summary.to_csv(paths[2])
-        return paths
-
-
-def _grade_one(path: Path, timeout: float, cell_timeout: float, expected: list[str]):
-    rows, note = {}, ""
-    start = time.monotonic()
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as err:
-        return ({q: ("error", f"not a readable notebook ({type(err).__name__})") for q in expected},
-                expected, "not a readable notebook", 0.0, "error")
-    declared = list(nb.metadata.get("emergence", {}).get("exercises", []))
-    token = "@@grade-" + secrets.token_hex(8) + "@@"
-    last = {}
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            for qid, expr in check_calls(cell.source):
-                last[qid] = (index, expr)
-    graded = copy.deepcopy(nb)
-    for qid, (index, expr) in sorted(last.items(), key=lambda kv: -kv[1][0]):
-        graded.cells[index].metadata.setdefault("emergence_answer_of", []).append(qid)
-        graded.cells.insert(index + 1, new_code_cell(
-            f"_emergence_report({token!r}, {qid!r}, lambda: ({expr}))",
-            metadata={"emergence_grader": True}))
-    # the checks are imported before the student's cells, so that their import time is
-    # not charged to the student's first answer
-    graded.cells.insert(0, new_code_cell(
-        "from emergence.exercises import _grader_report as _emergence_report, registry\n"
-        "registry();\n"
-        "del registry", metadata={"emergence_grader": True}))
-    ran, finished = run_notebook(graded, timeout=timeout, cell_timeout=cell_timeout)
-    if not finished:
-        note = "stopped at the time limit"
-    if "emergence_run_error" in ran.metadata:
-        note = ran.metadata["emergence_run_error"]
-    verdicts = {}
-    for i, cell in enumerate(ran.cells):
-        for qid in cell.metadata.get("emergence_answer_of", []):
-            error = _cell_error(cell)
-            if error:
-                verdicts[qid] = ("error", f"the answer cell raised {error}")
-        text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stdout")
-        for line in text.splitlines():
-            if line.startswith(token):
-                record = json.loads(line[len(token):])
-                verdicts.setdefault(record["qid"], (record["status"], record["message"]))
-    qids = list(dict.fromkeys(declared + list(last) + expected))
-    for qid in qids:
-        if qid in verdicts:
-            rows[qid] = verdicts[qid]
-        elif qid in last:
-            rows[qid] = ("error", "not reached: the notebook stopped at the time limit before "
-                                  "this answer was checked" if not finished else
-                                  "the answer could not be checked (the kernel stopped)")
-        else:
-            rows[qid] = ("unanswered", "no answer cell for this exercise")
-    return rows, qids, note, time.monotonic() - start, "unanswered"
-
-
-def _submissions(paths) -> list[Path]:
-    found = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            found += sorted(q for q in p.rglob("*.ipynb") if ".ipynb_checkpoints" not in q.parts)
-        else:
-            found.append(p)
-    return found
-
-
-def grade(paths, timeout: float = 300, cell_timeout: float = 60, jobs: int = 1,
-          exercises_expected=()) -> Grades:
-    """Grade submitted notebooks: run each from a fresh kernel in its own temporary folder,
-    under a time limit, and check every exercise's final answer with the book's checks.
-
-    Parameters
-    ----------
-    paths : folders (searched recursively for ``*.ipynb``) or notebook files.
-    timeout : seconds one notebook may run in all; cells not started by then do not run.
-    cell_timeout : seconds one cell may run before it is interrupted (an "error").
-    jobs : notebooks run at the same time.
-    exercises_expected : check ids every submission should answer (by default those
-        its student edition lists, and any it checks).
-
-    Each exercise gets one of ``correct``, ``wrong``, ``unanswered`` (left at None, or no
-    answer cell) or ``error`` (its answer cell raised, ran out of time, or was never
-    reached). The answer graded is the expression passed to the last ``check("id", ...)``
-    call for that exercise, evaluated right after that cell by the grader, so a student's
-    own redefinition of ``check`` changes nothing.
-    """
-    import pandas as pd
-
-    files = _submissions(paths)
-    if not files:
-        raise ValueError(f"no notebooks (*.ipynb) found in {', '.join(map(str, paths))}.")
-    expected = list(exercises_expected)
-    if jobs > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(jobs) as pool:
-            results = list(pool.map(lambda f: _grade_one(f, timeout, cell_timeout, expected), files))
-    else:
-        results = [_grade_one(f, timeout, cell_timeout, expected) for f in files]
-    root = Path(os.path.commonpath([f.resolve().parent for f in files]))
-    names = [str(f.resolve().relative_to(root)) for f in files]
-    qids = list(dict.fromkeys(q for _, qs, *_ in results for q in qs))
-    long, wide = [], []
-    for name, (rows, _, note, seconds, missing) in zip(names, results):
-        row = {"file": name}
-        for qid in qids:
-            status, message = rows.get(qid, (missing, "no answer cell for this exercise"
-                                             if missing == "unanswered" else note))
-            row[qid] = status
-            long.append({"file": name, "exercise": qid, "status": status, "message": message})
-        row["correct"] = sum(row[q] == "correct" for q in qids)
-        row["exercises"] = len(qids)
-        row["seconds"] = round(seconds, 1)
-        row["note"] = note
-        wide.append(row)
-    table = pd.DataFrame(wide).set_index("file")
-    feedback = pd.DataFrame(long, columns=["file", "exercise", "status", "message"])
-    summary = (feedback.groupby(["exercise", "status"]).size().unstack(fill_value=0)
-               .reindex(index=qids, columns=list(STATUSES), fill_value=0))
-    return Grades(table, feedback, summary, names)
 
 
 # --- a tiny chapter for tests and examples ----------------------------------------------
@@ -905,12 +758,6 @@ def main(argv=None) -> int:
     s.add_argument("--out", type=Path, default=Path("_build/student"), help="folder (default: _build/student)")
     s.add_argument("--check", action="store_true", help="run each edition unanswered and check it")
     s.add_argument("--timeout", type=float, default=120, help="seconds per edition for --check")
-    g = sub.add_parser("grade", help="grade a folder of submitted student notebooks")
-    g.add_argument("paths", nargs="+", type=Path, help="folders or notebooks")
-    g.add_argument("--out", type=Path, default=Path("grades"), help="folder for the CSV files (default: grades)")
-    g.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default 300)")
-    g.add_argument("--cell-timeout", type=float, default=60, help="seconds per cell (default 60)")
-    g.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
     n = sub.add_parser("normalize", help="store notebooks in the book's normalised form")
     n.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: book/*.ipynb)")
     n.add_argument("--check", action="store_true", help="only report notebooks that are not normalised")
@@ -930,16 +777,6 @@ def main(argv=None) -> int:
                     print(f"    {p}")
                 failed += bool(problems)
         return 1 if failed else 0
-    if args.command == "grade":
-        start = time.monotonic()
-        grades = grade(args.paths, timeout=args.timeout, cell_timeout=args.cell_timeout, jobs=args.jobs)
-        paths = grades.write(args.out)
-        print(grades.table.to_string())
-        print()
-        print(grades.summary.to_string())
-        print(f"\n{len(grades.files)} notebooks graded in {time.monotonic() - start:.1f} s; "
-              f"wrote {', '.join(map(str, paths))}")
-        return 0
     notebooks = args.notebooks or _book_chapters()
     changed = [p for p in notebooks if normalize_file(p, check=args.check)]
     for p in changed:

@@ -1,7 +1,7 @@
 """A whole nbgrader round on one chapter, as an instructor runs it, on synthetic submissions.
 
 The course is made from chapter 9 (four autograded exercises of 1 point and one written
-answer of 3 points); nbgrader releases it; ten students submit:
+answer of 3 points); nbgrader releases it; eleven students submit:
 
 =============  ============================================================  =====
 student        what they submit                                              score
@@ -16,12 +16,14 @@ cheat          a redefined ``check`` and a wrong answer to exercise 1        3
 written        only the written answer, graded 2 of 3 by hand                2
 full           the book's own chapter with wrong answers typed in            0
 otherchapter   chapter 3's notebook saved under chapter 9's name             0
+edition        the site's practice edition of chapter 9, answered            0
 =============  ============================================================  =====
 
 ``nbgrader autograde`` runs them (with a short cell timeout), the written answers are graded
 through nbgrader's own API as formgrader does, then ``nbgrader generate_feedback`` and
-``nbgrader export``. The full edition and the other chapter are refused with the reason in
-their feedback; the loop is named as a timeout in its feedback.
+``nbgrader export`` (nbgrader's CSV, and the Canvas and Moodle files). The full edition,
+the other chapter and the practice edition are refused with the reason in their feedback;
+the loop is named as a timeout in its feedback.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import pytest
 pytest.importorskip("nbgrader")
 
 from emergence import course  # noqa: E402
+from emergence.coursework import student_edition  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "09_conclusion.ipynb"
@@ -50,7 +53,7 @@ CELL_TIMEOUT = 8      # the chapter's cells take well under a second each
 WRITTEN = "conclusion-5"
 
 EXPECTED = {"correct": 7, "wrong": 0, "blank": 0, "loop": 3, "raises": 3, "wrongtype": 3,
-            "cheat": 3, "written": 2, "full": 0, "otherchapter": 0}
+            "cheat": 3, "written": 2, "full": 0, "otherchapter": 0, "edition": 0}
 MANUAL = {"correct": 3, "written": 2}
 ESSAY = ("Question 1: ask for the per-token loss of the same outputs; if it falls steadily from "
          "1B on, the jump is the metric's, if it waits and drops with exact match, it is real.")
@@ -107,7 +110,18 @@ def _submissions(root: Path, release) -> dict[str, object]:
         "written": _answered(release, {}, ESSAY),
         "full": full,
         "otherchapter": course.course_source(nbformat.read(OTHER, as_version=4), OTHER.stem),
+        "edition": _practice_edition(right),
     }
+
+
+def _practice_edition(right: dict[str, str]):
+    """The site's student edition of the chapter, with the right answers typed in."""
+    nb = student_edition(nbformat.read(CHAPTER, as_version=4), NAME)
+    for cell in nb.cells:
+        for qid, code in right.items():
+            if cell.cell_type == "code" and cell.source.startswith("answer = None") and f'"{qid}"' in cell.source:
+                cell.source = f'{code}\ncheck("{qid}", answer)'
+    return nb
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +148,8 @@ def round_(tmp_path_factory):
         gb.db.commit()
     _nbgrader(root, "generate_feedback", NAME)
     _nbgrader(root, "export", "--to", "grades.csv")
+    for lms in ("Canvas", "Moodle"):
+        _nbgrader(root, "export", f"--exporter=emergence.grading.{lms}Export", "--to", f"{lms.lower()}.csv")
     with open(root / "grades.csv", newline="") as f:
         grades = {row["student_id"]: row for row in csv.DictReader(f)}
     print(f"autograde: {len(EXPECTED)} notebooks in {seconds:.1f} s")
@@ -156,7 +172,8 @@ def test_the_full_edition_and_another_chapter_are_refused_with_the_reason(round_
     root, _, log, _ = round_
     assert "the book's own edition of the chapter, with its solutions" in _feedback(root, "full")
     assert f"chapter {OTHER.stem}, not of {NAME}" in _feedback(root, "otherchapter")
-    assert log.count("not graded:") == 2
+    assert "none of the assignment's test cells" in _feedback(root, "edition")
+    assert log.count("not graded:") == 3
 
 
 def test_a_loop_is_named_as_a_timeout_in_the_feedback(round_):
@@ -179,3 +196,20 @@ def test_the_written_grade_and_comment_reach_the_feedback(round_):
 def test_grading_a_notebook_takes_seconds(round_):
     *_, seconds = round_
     assert seconds / len(EXPECTED) < 30
+
+
+def test_the_canvas_export_has_canvass_columns_and_the_same_scores(round_):
+    root, grades, _, _ = round_
+    with open(root / "canvas.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", NAME]
+    assert rows[1] == ["Points Possible", "", "", "", "", "7"]
+    assert {r[3]: float(r[5]) for r in rows[2:]} == {s: float(g["score"]) for s, g in grades.items()}
+
+
+def test_the_moodle_export_has_moodles_columns_and_the_same_scores(round_):
+    root, grades, _, _ = round_
+    with open(root / "moodle.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["Username", "Email address", "First name", "Last name", NAME]
+    assert {r["Username"]: float(r[NAME]) for r in rows} == {s: float(g["score"]) for s, g in grades.items()}

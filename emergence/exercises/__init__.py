@@ -12,7 +12,7 @@ two, a flipped sign, a reciprocal, and says "too high" or "too low" otherwise;
 accepts the equivalent spellings of a name. Each takes ``mistakes``, the wrong
 answers a chapter expects, with what each one reveals.
 
-`evaluate` returns the verdict as data (`Feedback`), which the grader uses;
+`evaluate` returns the verdict as data (`Feedback`), which the course's hidden tests use;
 `check` prints it for the student.
 
 Examples
@@ -44,9 +44,8 @@ __all__ = ["check", "evaluate", "Feedback", "Verdict", "registry", "close_to", "
 
 Checker = Callable[[object], "tuple[bool, str]"]
 
-#: The verdicts, in the order a grade sheet lists them. "error" is the grader's:
-#: the student's cell raised or ran out of time before its answer could be checked.
-STATUSES = ("correct", "wrong", "unanswered", "error")
+#: The verdicts on an answer.
+STATUSES = ("correct", "wrong", "unanswered")
 
 NOT_ANSWERED = "not answered yet -- replace None with your answer and run the cell again."
 
@@ -153,23 +152,6 @@ def check(question_id: str, answer) -> Verdict:
     feedback = evaluate(question_id, answer)
     print(feedback)
     return Verdict(feedback)
-
-
-def _grader_report(token: str, question_id: str, thunk) -> None:
-    """The grader's cell after a student's answer cell: compute the answer expression,
-    check it with the book's checker (not the notebook's ``check``, which a student may
-    have redefined) and print the verdict as one JSON line after ``token``."""
-    import json
-
-    try:
-        value = thunk()
-    except Exception as err:
-        record = {"qid": question_id, "status": "error",
-                  "message": f"the answer could not be computed ({type(err).__name__}: {err})"}
-    else:
-        feedback = evaluate(question_id, value)
-        record = {"qid": question_id, "status": feedback.status, "message": feedback.message}
-    print(token + json.dumps(record))
 
 
 # --- reading answers -------------------------------------------------------------------
