@@ -47,12 +47,11 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from .coursework import (HIDDEN, _book_chapters, _is_stub, _references_near, _replace_lines,
-                         _solution_cells, _text, _titles, check_calls, directives, exercises,
+from .coursework import (HIDDEN, _book_chapters, _is_stub, _replace_lines, _solution_cells, _text,
+                         chapters_with_exercises, check_calls, directives, exercises,
                          normalize, rubric_of, student_edition, written_answer_of, WRITTEN_STUB)
 
 __all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
@@ -265,17 +264,11 @@ def write_course(chapters, root, cell_timeout: int = CELL_TIMEOUT) -> list[Path]
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text(nbgrader_config(cell_timeout), encoding="utf-8")
-    written, context = [], {}
-    for chapter in map(Path, chapters):
-        nb = nbformat.read(chapter, as_version=4)
-        if not exercises(nb):
-            continue
-        folder = chapter.resolve().parent
-        if folder not in context:
-            context[folder] = (_references_near(folder), _titles(folder))
+    written = []
+    for chapter, nb, references, titles in chapters_with_exercises(chapters):
         target = root / "source" / chapter.stem / chapter.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_text(course_source(nb, chapter.stem, *context[folder])), encoding="utf-8")
+        target.write_text(_text(course_source(nb, chapter.stem, references, titles)), encoding="utf-8")
         written.append(target)
     return written
 

@@ -556,11 +556,11 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
     return normalize(student, name=f"{name}-student")
 
 
-def write_student_editions(chapters, out_dir) -> list[Path]:
-    """Write the student edition of each chapter (that has exercises) into ``out_dir``."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written, context = [], {}
+def chapters_with_exercises(chapters):
+    """``(path, notebook, references, titles)`` for each chapter that has exercises, with
+    the bibliography and the chapter titles of its folder (read once per folder) for
+    `plain_roles`."""
+    context = {}
     for chapter in map(Path, chapters):
         nb = nbformat.read(chapter, as_version=4)
         if not exercises(nb):
@@ -568,7 +568,15 @@ def write_student_editions(chapters, out_dir) -> list[Path]:
         folder = chapter.resolve().parent
         if folder not in context:
             context[folder] = (_references_near(folder), _titles(folder))
-        references, titles = context[folder]
+        yield (chapter, nb, *context[folder])
+
+
+def write_student_editions(chapters, out_dir) -> list[Path]:
+    """Write the student edition of each chapter (that has exercises) into ``out_dir``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for chapter, nb, references, titles in chapters_with_exercises(chapters):
         target = out_dir / chapter.name
         target.write_text(_text(student_edition(nb, chapter.stem, references, titles)), encoding="utf-8")
         written.append(target)
