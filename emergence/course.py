@@ -15,14 +15,19 @@ exercises, ``source/<chapter>/<chapter>.ipynb``, the instructor's version:
 - each exercise's answer cell holds the book's solution between ``### BEGIN SOLUTION`` and
   ``### END SOLUTION`` (an nbgrader autograded answer), which the release replaces with
   ``answer = None``;
-- after it, a locked test cell worth the exercise's points: ``assert check("id", answer)``,
-  which prints the book's feedback and fails when the answer is wrong, and a hidden test
-  that checks the answer again with the book's checker freshly loaded, so that a ``check``
-  redefined in the notebook changes nothing.
+- after it, a locked test cell worth the exercise's points: ``check("id", answer)``, which
+  prints the book's feedback (and never stops "Run all"), then a hidden test, left out of
+  the release, that fails unless the book's checker, freshly loaded, accepts the answer:
+  the exercise scores its points only then, and a ``check`` redefined in the notebook
+  changes nothing.
 
 An exercise's points are the ``points`` of its answer cell's ``emergence`` metadata in the
-chapter (default 1). ``--release`` then runs ``nbgrader generate_assignment`` for every
+chapter (default 1). ``--release`` then runs nbgrader's ``generate_assignment`` for every
 chapter, which writes the students' versions to ``DIR/release/<chapter>/``.
+
+The module is also a Sphinx extension (``emergence.course`` in ``_config.yml``): the built
+site carries each chapter's release under ``student/``, linked at the top of the chapter
+with a Binder link to the same notebook (Binder's ``postBuild`` makes the course).
 
 Examples
 --------
@@ -40,12 +45,16 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import os
-import subprocess
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import nbformat
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
@@ -202,7 +211,7 @@ def _answer_and_test(stub: NotebookNode, qid: str, solution: str, points: float)
     answer = new_code_cell(f"{starter}\n{body}" if starter else body)
     answer.metadata["nbgrader"] = _nbgrader(f"{qid}-answer", grade=False, solution=True, locked=False)
     test = new_code_cell(
-        f'assert check("{qid}", answer)\n'
+        f'check("{qid}", answer)\n'
         f"{_HIDDEN[0]}\n"
         "# the book's checker, freshly loaded: a check() redefined in the notebook changes nothing\n"
         "import importlib as _importlib, emergence.exercises as _book\n"
@@ -273,24 +282,127 @@ def write_course(chapters, root, cell_timeout: int = CELL_TIMEOUT) -> list[Path]
     return written
 
 
-def _nbgrader_command(root: Path, *args: str) -> subprocess.CompletedProcess:
-    # nbgrader runs the `alembic` command of its own environment to set up the gradebook
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent),
-                                                  os.environ.get("PATH", "")])}
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True,
-                          text=True, env=env)
+@contextlib.contextmanager
+def _own_commands_on_path():
+    """nbgrader runs the `alembic` command of its own environment to set up the gradebook."""
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
 
 
 def release(root, assignments) -> list[Path]:
-    """``nbgrader generate_assignment`` for each assignment (chapter name): the students'
-    versions in ``root/release/<name>/``. Raises RuntimeError with nbgrader's log on failure."""
-    root, released = Path(root), []
-    for name in assignments:
-        done = _nbgrader_command(root, "generate_assignment", name, "--force", "--log-level=WARN")
-        if done.returncode:
-            raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{done.stdout}{done.stderr}")
-        released.append(root / "release" / name / f"{name}.ipynb")
+    """nbgrader's ``generate_assignment`` for each assignment (chapter name), in this process
+    and with the course's ``nbgrader_config.py``: the students' versions in
+    ``root/release/<name>/``. Raises RuntimeError with nbgrader's message on failure."""
+    from nbgrader.apps import NbGraderAPI
+    from traitlets.config.loader import PyFileConfigLoader
+
+    root = Path(root).resolve()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    released = []
+    with _own_commands_on_path():
+        api = NbGraderAPI(config=config)
+        for name in assignments:
+            result = api.generate_assignment(name, force=True)
+            if not result["success"]:
+                raise RuntimeError(f"nbgrader generate_assignment {name} failed:\n{result.get('error', '')}"
+                                   f"{result.get('log', '')}")
+            released.append(root / "release" / name / f"{name}.ipynb")
     return released
+
+
+# --- Sphinx: each chapter's release published with the site -------------------------------
+
+RELEASE_DIR = "student"
+
+
+def _chapter_source(app, docname: str) -> Path | None:
+    path = Path(app.env.doc2path(docname))
+    return path if path.suffix == ".ipynb" else None
+
+
+def _has_exercises(path: Path) -> bool:
+    try:
+        return bool(exercises(nbformat.read(path, as_version=4)))
+    except Exception:
+        return False
+
+
+def binder_link(app, name: str) -> str | None:
+    """The Binder address of a chapter's release, from the book's repository and launch
+    button settings (None without them). Binder's ``postBuild`` makes the course."""
+    options = getattr(app.config, "html_theme_options", {}) or {}
+    hub = (options.get("launch_buttons") or {}).get("binderhub_url")
+    repo = options.get("repository_url", "")
+    if not hub or "github.com/" not in repo:
+        return None
+    slug = repo.split("github.com/", 1)[1].strip("/")
+    branch = options.get("repository_branch") or "main"
+    return (f"{hub.rstrip('/')}/v2/gh/{slug}/{branch}?urlpath=lab/tree/"
+            f"{COURSE_DIR}/release/{name}/{name}.ipynb")
+
+
+#: Where Binder's ``postBuild`` writes the course, at the top of the repository.
+COURSE_DIR = "course"
+
+
+def _add_download_link(app, doctree, docname):
+    from docutils import nodes
+
+    if app.builder.format != "html":
+        return
+    path = _chapter_source(app, docname)
+    if path is None or not _has_exercises(path):
+        return
+    page = app.builder.get_target_uri(docname)
+    href = os.path.relpath(f"{RELEASE_DIR}/{path.name}", os.path.dirname(page) or ".").replace(os.sep, "/")
+    binder = binder_link(app, path.stem)
+    html = (f'<p class="student-edition"><strong>Coursework:</strong> '
+            f'<a href="{href}" download="{path.name}">{path.name}</a> is this chapter as students '
+            "get it: no solutions, and after each exercise an answer cell and a test cell that "
+            "says whether the answer is right. Download it for JupyterLab or Colab"
+            + (f', or <a href="{binder}">open it on Binder</a>' if binder else "") + ".</p>")
+    section = next(iter(doctree.findall(nodes.section)), None)
+    where = section if section is not None else doctree
+    title_at = next((i for i, n in enumerate(where.children) if isinstance(n, nodes.title)), -1)
+    where.insert(title_at + 1, nodes.raw("", html, format="html"))
+
+
+def _write_release_site(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    chapters = [p for d in sorted(app.env.found_docs) if (p := _chapter_source(app, d))]
+    with tempfile.TemporaryDirectory(prefix="emergence-course-") as tmp:
+        written = write_course(chapters, tmp)
+        out = Path(app.outdir) / RELEASE_DIR
+        out.mkdir(parents=True, exist_ok=True)
+        for released in release(tmp, [p.parent.name for p in written]):
+            shutil.copyfile(released, out / released.name)
+
+
+def _fold_solutions(app, doctree, docname):
+    """Every solution folded on the site: the chapters' solutions carry no ``dropdown`` class
+    (`coursework.normalize`), because JupyterLab would draw one with nothing inside."""
+    try:
+        from sphinx_exercise.nodes import solution_node
+    except ImportError:  # pragma: no cover - the site always has sphinx-exercise
+        return
+    for node in doctree.findall(solution_node):
+        if "dropdown" not in node["classes"]:
+            node["classes"].append("dropdown")
+
+
+def setup(app):
+    """Sphinx extension: each chapter's release in ``<site>/student/``, linked from the
+    chapter; every solution folded."""
+    app.connect("doctree-resolved", _fold_solutions)
+    app.connect("doctree-resolved", _add_download_link)
+    app.connect("build-finished", _write_release_site)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 def main(argv=None) -> int:

@@ -19,9 +19,6 @@ Two commands, each also a function::
     python -m emergence.coursework student [CHAPTER ...] [--out DIR] [--check]
     python -m emergence.coursework normalize [NOTEBOOK ...] [--check]
 
-The module is also a Sphinx extension (``emergence.coursework`` in ``_config.yml``): the
-built site carries each chapter's student edition under ``student/`` and a download
-link at the top of the chapter.
 
 Examples
 --------
@@ -259,6 +256,27 @@ def _colon_fences(text: str) -> str:
     return "\n".join(lines)
 
 
+def _unfolded_solutions(text: str) -> str:
+    """Solution directives without ``:class: dropdown``: JupyterLab would draw a dropdown
+    that opens onto nothing (a gated solution's content is in the cells after it), and the
+    site folds every solution itself (`emergence.course`)."""
+    lines = text.split("\n")
+    drop = []
+    for d in directives(text):
+        if d.name not in ("solution", "solution-start"):
+            continue
+        for i in range(d.start + 1, d.end):
+            m = re.match(r"^:class:\s*(.*)$", lines[i])
+            if not m:
+                continue
+            rest = [c for c in m[1].split() if c != "dropdown"]
+            if rest:
+                lines[i] = ":class: " + " ".join(rest)
+            else:
+                drop.append(i)
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+
+
 def normalize(nb: NotebookNode, name: str = "") -> NotebookNode:
     """The book's stored form of a notebook: what JupyterLab writes, plus its conventions.
 
@@ -268,7 +286,8 @@ def normalize(nb: NotebookNode, name: str = "") -> NotebookNode:
       session metadata (execution times, trust, widget state);
     - hidden prose checks (``remove-cell``) collapsed in JupyterLab
       (``jupyter.source_hidden``), solution code cells collapsed with their outputs;
-    - exercise and solution directives in colon fences.
+    - exercise and solution directives in colon fences, solutions without
+      ``:class: dropdown`` (the site folds them; JupyterLab has nothing to fold).
 
     Idempotent; ``name`` seeds the ids of cells that have none.
     """
@@ -305,7 +324,7 @@ def normalize(nb: NotebookNode, name: str = "") -> NotebookNode:
             cell.pop("outputs", None)
             cell.pop("execution_count", None)
             if cell.cell_type == "markdown":
-                cell.source = _colon_fences(cell.source)
+                cell.source = _unfolded_solutions(_colon_fences(cell.source))
     nbformat.validate(nb)
     return nb
 
@@ -669,64 +688,13 @@ def synthetic_chapter() -> NotebookNode:
         cells += [
             new_markdown_cell(f"```{{exercise}} {qid}: {title}\n:label: tiny-ex{n}\n\n{text}\n```"),
             new_code_cell(f'answer = None  {STUB_COMMENT}\ncheck("{qid}", answer)'),
-            new_markdown_cell(f"```{{solution-start}} tiny-ex{n}\n:class: dropdown\n```"),
+            new_markdown_cell(f"```{{solution-start}} tiny-ex{n}\n```"),
             new_code_cell(f'{solution}\ncheck("{qid}", answer)'),
             new_markdown_cell("```{solution-end}\n```"),
             new_code_cell(f'assert check("{qid}", answer)', metadata={"tags": [HIDDEN]}),
         ]
     cells.append(new_markdown_cell("## What to take away\n\nSmall things."))
     return normalize(new_notebook(cells=cells, metadata={"kernelspec": KERNELSPEC}), "tiny")
-
-
-# --- Sphinx: publish the student editions with the site ---------------------------------
-
-STUDENT_DIR = "student"
-
-
-def _chapter_source(app, docname: str) -> Path | None:
-    path = Path(app.env.doc2path(docname))
-    return path if path.suffix == ".ipynb" else None
-
-
-def _has_exercises(path: Path) -> bool:
-    try:
-        return bool(exercises(nbformat.read(path, as_version=4)))
-    except Exception:
-        return False
-
-
-def _add_download_link(app, doctree, docname):
-    from docutils import nodes
-
-    if app.builder.format != "html":
-        return
-    path = _chapter_source(app, docname)
-    if path is None or not _has_exercises(path):
-        return
-    page = app.builder.get_target_uri(docname)
-    href = os.path.relpath(f"{STUDENT_DIR}/{path.name}", os.path.dirname(page) or ".").replace(os.sep, "/")
-    html = (f'<p class="student-edition"><strong>Student edition:</strong> '
-            f'<a href="{href}" download="{path.name}">{path.name}</a>, this chapter without '
-            "its solutions, with an answer cell after each exercise, for JupyterLab, Binder "
-            "or Colab.</p>")
-    section = next(iter(doctree.findall(nodes.section)), None)
-    where = section if section is not None else doctree
-    title_at = next((i for i, n in enumerate(where.children) if isinstance(n, nodes.title)), -1)
-    where.insert(title_at + 1, nodes.raw("", html, format="html"))
-
-
-def _write_student_site(app, exception):
-    if exception is not None or app.builder.format != "html":
-        return
-    chapters = [p for d in sorted(app.env.found_docs) if (p := _chapter_source(app, d))]
-    write_student_editions(chapters, Path(app.outdir) / STUDENT_DIR)
-
-
-def setup(app):
-    """Sphinx extension: student editions in ``<site>/student/``, linked from each chapter."""
-    app.connect("doctree-resolved", _add_download_link)
-    app.connect("build-finished", _write_student_site)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
 # --- command line -----------------------------------------------------------------------

@@ -160,13 +160,20 @@ def _time_table():
             for _, name, words, n, minutes in rows}
 
 
+def _prose_words(nb) -> int:
+    """Words of a chapter's text cells, without directive fences and options (``:::``, ``:label:``)."""
+    lines = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.split("\n")
+             if not re.match(r"^\s*(:{3,}|`{3,}|:[\w-]+:)", line)]
+    return len(" ".join(lines).split())
+
+
 def _minutes(words: int, n_exercises: int) -> int:
     # the guide's rule: prose at 200 words a minute, ten minutes an exercise, to 5 min
     return int((words / 200 + 10 * n_exercises) / 5 + 0.5) * 5
 
 
 def test_the_time_table_counts_each_chapters_words_and_exercises():
-    """Words: the chapter's Markdown, to the nearest hundred; exercises: as the chapter has."""
+    """Words: the chapter's text, to the nearest hundred; exercises: as the chapter has."""
     from emergence.coursework import exercises
     import nbformat
 
@@ -174,7 +181,7 @@ def test_the_time_table_counts_each_chapters_words_and_exercises():
     assert set(table) == {p.stem for p in NOTEBOOKS}, "the time table should list every chapter"
     for path in NOTEBOOKS:
         nb = nbformat.read(path, as_version=4)
-        words = round(len(" ".join(c.source for c in nb.cells if c.cell_type == "markdown").split()), -2)
+        words = round(_prose_words(nb), -2)
         n = len(exercises(nb))
         assert table[path.stem] == (words, n, _minutes(words, n)), (
             f"book/instructors.md: the row of {path.stem} should read {words:,} words, {n} "

@@ -49,7 +49,7 @@ def test_each_exercise_becomes_an_answer_cell_with_the_solution_and_a_test_cell(
         solution = answer.source.split("### BEGIN SOLUTION\n")[1].split("\n### END SOLUTION")[0]
         ast.parse(solution.replace("%", "#"))
         assert "answer" in solution and "check(" not in solution, qid
-        assert test.source.startswith(f'assert check("{qid}", answer)\n### BEGIN HIDDEN TESTS')
+        assert test.source.startswith(f'check("{qid}", answer)\n### BEGIN HIDDEN TESTS')
     assert not any(HIDDEN in c.metadata.get("tags", []) for c in source.cells)
     assert source.metadata.emergence["chapter"] == path.stem
     nbformat.validate(source)
@@ -112,3 +112,50 @@ def test_the_release_itself_is_graded():
     nb = nbformat.read(CHAPTERS[1], as_version=4)
     source = course.course_source(nb, CHAPTERS[1].stem)
     assert refusal(source, CHAPTERS[1].stem, {e.qid for e in exercises(nb)}) is None
+
+
+# --- the site -------------------------------------------------------------------------------
+
+class _Stub:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def test_the_site_links_and_writes_each_chapters_release(tmp_path):
+    # the site's Sphinx extension: part of the book's environment, not of the test extra
+    nodes = pytest.importorskip("docutils.nodes")
+    pytest.importorskip("nbgrader")
+
+    chapter = tmp_path / "book" / "tiny.ipynb"
+    chapter.parent.mkdir()
+    nbformat.write(synthetic_chapter(), chapter)
+    builder = _Stub(format="html", get_target_uri=lambda doc: f"{doc}.html")
+    env = _Stub(doc2path=lambda doc: str(tmp_path / f"{doc}.ipynb"), found_docs={"book/tiny"})
+    config = _Stub(html_theme_options={"repository_url": "https://github.com/o/r", "repository_branch": "main",
+                                       "launch_buttons": {"binderhub_url": "https://mybinder.org"}})
+    app = _Stub(builder=builder, env=env, outdir=str(tmp_path / "html"), config=config)
+    doctree = nodes.document(None, None)
+    section = nodes.section()
+    section += nodes.title(text="A tiny chapter")
+    doctree += section
+    course._add_download_link(app, doctree, "book/tiny")
+    raw = [n for n in section.children if isinstance(n, nodes.raw)]
+    assert len(raw) == 1 and 'href="../student/tiny.ipynb"' in raw[0].astext()
+    assert ('href="https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/course/release/tiny/tiny.ipynb"'
+            in raw[0].astext())
+    assert isinstance(section.children[0], nodes.title) and section.children[1] is raw[0]
+    course._write_release_site(app, None)
+    written = nbformat.read(tmp_path / "html" / "student" / "tiny.ipynb", as_version=4)
+    cells = [c for c in written.cells if "nbgrader" in c.metadata]
+    assert [c.metadata.nbgrader["grade_id"] for c in cells][:2] == ["mirage-1-answer", "mirage-1"]
+    assert cells[0].source == course.ANSWER_STUB and "HIDDEN" not in cells[1].source
+    assert cells[1].source == 'check("mirage-1", answer)'
+
+
+def test_the_site_folds_every_solution():
+    nodes = pytest.importorskip("sphinx_exercise.nodes")
+    doctree = pytest.importorskip("docutils.nodes").document(None, None)
+    doctree += nodes.solution_node(classes=["solution"])
+    doctree += nodes.solution_node(classes=["solution", "dropdown"])
+    course._fold_solutions(None, doctree, "x")
+    assert [n["classes"] for n in doctree.findall(nodes.solution_node)] == [["solution", "dropdown"]] * 2

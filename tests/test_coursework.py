@@ -189,29 +189,6 @@ class _Stub:
         self.__dict__.update(kw)
 
 
-def test_the_site_links_and_writes_each_chapters_student_edition(tmp_path):
-    # the site's Sphinx extension: part of the book's environment, not of the test extra
-    nodes = pytest.importorskip("docutils.nodes")
-
-    chapter = tmp_path / "book" / "tiny.ipynb"
-    chapter.parent.mkdir()
-    nbformat.write(cw.synthetic_chapter(), chapter)
-    builder = _Stub(format="html", get_target_uri=lambda doc: f"{doc}.html")
-    env = _Stub(doc2path=lambda doc: str(tmp_path / f"{doc}.ipynb"), found_docs={"book/tiny"})
-    app = _Stub(builder=builder, env=env, outdir=str(tmp_path / "html"))
-    doctree = nodes.document(None, None)
-    section = nodes.section()
-    section += nodes.title(text="A tiny chapter")
-    doctree += section
-    cw._add_download_link(app, doctree, "book/tiny")
-    raw = [n for n in section.children if isinstance(n, nodes.raw)]
-    assert len(raw) == 1 and 'href="../student/tiny.ipynb"' in raw[0].astext()
-    assert isinstance(section.children[0], nodes.title) and section.children[1] is raw[0]
-    cw._write_student_site(app, None)
-    written = nbformat.read(tmp_path / "html" / "student" / "tiny.ipynb", as_version=4)
-    assert written.metadata["emergence"]["edition"] == "student"
-
-
 def test_student_editions_cite_in_plain_text(tmp_path):
     """Colab does not know MyST roles: the editions carry citations and chapter links as text."""
     written = cw.write_student_editions(CHAPTERS, tmp_path)
@@ -221,3 +198,12 @@ def test_student_editions_cite_in_plain_text(tmp_path):
     for path in written:
         text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
         assert "{cite" not in text and "{doc}" not in text, path.name
+
+
+def test_solutions_are_stored_without_a_dropdown_that_jupyterlab_would_draw_empty():
+    text = ":::{solution-start} x-ex1\n:class: dropdown\n:::\n\n:::{solution} x-ex2\n:class: dropdown wide\n\nText.\n:::"
+    assert cw._unfolded_solutions(text) == ":::{solution-start} x-ex1\n:::\n\n:::{solution} x-ex2\n:class: wide\n\nText.\n:::"
+    exercise = ":::{exercise} x-1: T\n:class: dropdown\n:::"
+    assert cw._unfolded_solutions(exercise) == exercise
+    for path in CHAPTERS:
+        assert ":class: dropdown" not in "".join(c.source for c in nbformat.read(path, as_version=4).cells), path.name

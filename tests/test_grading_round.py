@@ -1,7 +1,7 @@
 """A whole nbgrader round on one chapter, as an instructor runs it, on synthetic submissions.
 
 The course is made from chapter 9 (four autograded exercises of 1 point and one written
-answer of 3 points); nbgrader releases it; eleven students submit:
+answer of 3 points); nbgrader releases it; twelve students submit:
 
 =============  ============================================================  =====
 student        what they submit                                              score
@@ -17,13 +17,16 @@ written        only the written answer, graded 2 of 3 by hand                2
 full           the book's own chapter with wrong answers typed in            0
 otherchapter   chapter 3's notebook saved under chapter 9's name             0
 edition        the site's practice edition of chapter 9, answered            0
+deaf           a loop that ignores the interrupt, for exercise 3             0
 =============  ============================================================  =====
 
 ``nbgrader autograde`` runs them (with a short cell timeout), the written answers are graded
 through nbgrader's own API as formgrader does, then ``nbgrader generate_feedback`` and
 ``nbgrader export`` (nbgrader's CSV, and the Canvas and Moodle files). The full edition,
 the other chapter and the practice edition are refused with the reason in their feedback;
-the loop is named as a timeout in its feedback.
+the loop is named as a timeout in its feedback. A cell that ignores the interrupt makes
+nbgrader give up on that notebook (it logs the error and the notebook has no grade, so it
+scores 0), and the others are graded all the same.
 """
 
 from __future__ import annotations
@@ -53,17 +56,18 @@ CELL_TIMEOUT = 8      # the chapter's cells take well under a second each
 WRITTEN = "conclusion-5"
 
 EXPECTED = {"correct": 7, "wrong": 0, "blank": 0, "loop": 3, "raises": 3, "wrongtype": 3,
-            "cheat": 3, "written": 2, "full": 0, "otherchapter": 0, "edition": 0}
+            "cheat": 3, "written": 2, "full": 0, "otherchapter": 0, "edition": 0, "deaf": 0}
 MANUAL = {"correct": 3, "written": 2}
+DEAF = "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    time.sleep(0.05)"
 ESSAY = ("Question 1: ask for the per-token loss of the same outputs; if it falls steadily from "
          "1B on, the jump is the metric's, if it waits and drops with exact match, it is real.")
 
 
-def _nbgrader(root: Path, *args: str) -> subprocess.CompletedProcess:
+def _nbgrader(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])}
     done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.returncode == 0 or not check, done.stdout + done.stderr
     return done
 
 
@@ -111,6 +115,7 @@ def _submissions(root: Path, release) -> dict[str, object]:
         "full": full,
         "otherchapter": course.course_source(nbformat.read(OTHER, as_version=4), OTHER.stem),
         "edition": _practice_edition(right),
+        "deaf": _answered(release, {**right, "conclusion-3": DEAF}),
     }
 
 
@@ -136,7 +141,7 @@ def round_(tmp_path_factory):
         target.parent.mkdir(parents=True)
         nbformat.write(nb, target)
     start = time.monotonic()
-    log = _nbgrader(root, "autograde", NAME, "--create").stderr
+    log = _nbgrader(root, "autograde", NAME, "--create", check=False).stderr
     seconds = time.monotonic() - start
     db = f"sqlite:///{root / 'gradebook.db'}"
     with Gradebook(db) as gb:       # what formgrader does when an instructor saves a grade
@@ -174,6 +179,13 @@ def test_the_full_edition_and_another_chapter_are_refused_with_the_reason(round_
     assert f"chapter {OTHER.stem}, not of {NAME}" in _feedback(root, "otherchapter")
     assert "none of the assignment's test cells" in _feedback(root, "edition")
     assert log.count("not graded:") == 3
+
+
+def test_a_cell_that_ignores_the_interrupt_is_logged_and_the_rest_are_graded(round_):
+    root, _, log, _ = round_
+    assert "There was an error processing assignment '09_conclusion' for student 'deaf'" in log
+    assert not (root / "feedback" / "deaf").exists()
+    assert "for student 'correct'" not in log
 
 
 def test_a_loop_is_named_as_a_timeout_in_the_feedback(round_):
