@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course
+.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course course-check
 
 env: $(STAMP)
 
@@ -57,6 +57,11 @@ student: env
 # instructor's version of each chapter in source/ and the students' in release/.
 course: env
 	$(BIN)/python -m emergence.course --out _build/course --release
+
+# The same, then every instructor version run from a fresh kernel with nbgrader's validator:
+# the book's solutions must pass every test cell of the course.
+course-check: env
+	$(BIN)/python -m emergence.course --out _build/course --release --validate
 
 # Every chapter's student edition, run as above in a new virtual environment that has only
 # the package and its own dependencies (as on Colab or a bare kernel), at the versions

@@ -5,7 +5,7 @@ tests, written answers graded by hand in its formgrader, feedback for each stude
 gradebook to export. This module writes its course folder from the chapters, which stay
 the single source::
 
-    python -m emergence.course [CHAPTER ...] [--out DIR] [--release]
+    python -m emergence.course [CHAPTER ...] [--out DIR] [--release] [--validate]
 
 ``DIR`` (default ``_build/course``) gets ``nbgrader_config.py`` and, for each chapter with
 exercises, ``source/<chapter>/<chapter>.ipynb``, the instructor's version:
@@ -23,7 +23,8 @@ exercises, ``source/<chapter>/<chapter>.ipynb``, the instructor's version:
 
 An exercise's points are the ``points`` of its answer cell's ``emergence`` metadata in the
 chapter (default 1). ``--release`` then runs nbgrader's ``generate_assignment`` for every
-chapter, which writes the students' versions to ``DIR/release/<chapter>/``.
+chapter, which writes the students' versions to ``DIR/release/<chapter>/``; ``--validate``
+runs every instructor version with nbgrader's validator, which the book's solutions must pass.
 
 The module is also a Sphinx extension (``emergence.course`` in ``_config.yml``): the built
 site carries each chapter's release under ``student/``, linked at the top of the chapter
@@ -60,10 +61,10 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from .coursework import (HIDDEN, _book_chapters, _is_stub, _replace_lines, _solution_cells, _text,
-                         chapters_with_exercises, check_calls, directives, exercises,
+                         chapters_with_exercises, check_calls, directives, exercises, plain_roles,
                          normalize, rubric_of, student_edition, written_answer_of, WRITTEN_STUB)
 
-__all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
+__all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release", "validate",
            "nbgrader_config", "NBGRADER_CONFIG",
            "ANSWER_STUB", "CELL_TIMEOUT", "main"]
 
@@ -215,7 +216,8 @@ def _answer_and_test(stub: NotebookNode, qid: str, solution: str, points: float)
         f"{_HIDDEN[0]}\n"
         "# the book's checker, freshly loaded: a check() redefined in the notebook changes nothing\n"
         "import importlib as _importlib, emergence.exercises as _book\n"
-        f'assert _importlib.reload(_book).evaluate("{qid}", answer).ok\n'
+        f'assert _importlib.reload(_book).evaluate("{qid}", answer).ok, (\n'
+        f'    "{qid}: not right yet (see the message above)")\n'
         f"{_HIDDEN[1]}")
     test.metadata["nbgrader"] = _nbgrader(qid, grade=True, solution=False, locked=True, points=points)
     return [answer, test]
@@ -229,6 +231,9 @@ def course_source(nb: NotebookNode, name: str, references: dict | None = None,
     if missing:
         raise ValueError(f"{name}: no solution code for {', '.join(missing)}; put it in a "
                          "solution-start ... solution-end block after the exercise.")
+    if references is not None or titles is not None:   # as the student edition shows them
+        written = {q: (plain_roles(m, references, titles), plain_roles(r, references, titles))
+                   for q, (m, r) in written.items()}
     for qid, (model, rubric) in written.items():
         if not model or not rubric:
             raise ValueError(f"{name}: the written exercise {qid} needs a model answer in its "
@@ -293,16 +298,22 @@ def _own_commands_on_path():
         os.environ["PATH"] = old
 
 
+def _course_config(root: Path):
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    return config
+
+
 def release(root, assignments) -> list[Path]:
     """nbgrader's ``generate_assignment`` for each assignment (chapter name), in this process
     and with the course's ``nbgrader_config.py``: the students' versions in
     ``root/release/<name>/``. Raises RuntimeError with nbgrader's message on failure."""
     from nbgrader.apps import NbGraderAPI
-    from traitlets.config.loader import PyFileConfigLoader
 
     root = Path(root).resolve()
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    config.CourseDirectory.root = str(root)
+    config = _course_config(root)
     released = []
     with _own_commands_on_path():
         api = NbGraderAPI(config=config)
@@ -313,6 +324,25 @@ def release(root, assignments) -> list[Path]:
                                    f"{result.get('log', '')}")
             released.append(root / "release" / name / f"{name}.ipynb")
     return released
+
+
+def validate(root, assignments) -> dict[str, list[str]]:
+    """Run each assignment's instructor version (``source/<name>/<name>.ipynb``) from a fresh
+    kernel with nbgrader's validator: ``{name: failures}``, empty lists when the book's
+    solutions pass every test, as they must."""
+    from nbgrader.validator import Validator
+
+    root = Path(root).resolve()
+    config = _course_config(root)
+    config.Validator.ignore_checksums = True     # the source has no checksums yet
+    found = {}
+    with _own_commands_on_path():
+        validator = Validator(config=config)
+        for name in assignments:
+            result = validator.validate(str(root / "source" / name / f"{name}.ipynb"))
+            found[name] = [f"{kind}: {item.get('raw_error') or item.get('source', '')}".strip()
+                           for kind, items in result.items() for item in items]
+    return found
 
 
 # --- Sphinx: each chapter's release published with the site -------------------------------
@@ -410,6 +440,8 @@ def main(argv=None) -> int:
     parser.add_argument("chapters", nargs="*", type=Path, help="chapters (default: book/*.ipynb)")
     parser.add_argument("--out", type=Path, default=Path("_build/course"), help="course folder (default: _build/course)")
     parser.add_argument("--release", action="store_true", help="also run nbgrader generate_assignment")
+    parser.add_argument("--validate", action="store_true",
+                        help="also run every instructor version with nbgrader's validator")
     args = parser.parse_args(argv)
     start = time.monotonic()
     written = write_course(args.chapters or _book_chapters(), args.out)
@@ -418,6 +450,16 @@ def main(argv=None) -> int:
         start = time.monotonic()
         released = release(args.out, [p.parent.name for p in written])
         print(f"released {len(released)} chapters to {args.out}/release/ in {time.monotonic() - start:.1f} s")
+    if args.validate:
+        start = time.monotonic()
+        failures = validate(args.out, [p.parent.name for p in written])
+        for name, problems in failures.items():
+            print(f"  {name}: {'ok' if not problems else 'FAILED'}")
+            for problem in problems:
+                print(f"    {problem[:2000]}")
+        print(f"validated {len(failures)} chapters in {time.monotonic() - start:.1f} s")
+        if any(failures.values()):
+            return 1
     return 0
 
 

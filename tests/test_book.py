@@ -161,8 +161,9 @@ def _time_table():
 
 
 def _prose_words(nb) -> int:
-    """Words of a chapter's text cells, without directive fences and options (``:::``, ``:label:``)."""
-    lines = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.split("\n")
+    """Words of a chapter's visible text cells, without directive fences and options."""
+    lines = [line for c in nb.cells if c.cell_type == "markdown"
+             and "remove-cell" not in c.metadata.get("tags", []) for line in c.source.split("\n")
              if not re.match(r"^\s*(:{3,}|`{3,}|:[\w-]+:)", line)]
     return len(" ".join(lines).split())
 

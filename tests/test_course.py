@@ -159,3 +159,18 @@ def test_the_site_folds_every_solution():
     doctree += nodes.solution_node(classes=["solution", "dropdown"])
     course._fold_solutions(None, doctree, "x")
     assert [n["classes"] for n in doctree.findall(nodes.solution_node)] == [["solution", "dropdown"]] * 2
+
+
+def test_validate_fails_a_course_whose_solution_is_wrong(tmp_path):
+    pytest.importorskip("nbgrader")
+    nb = synthetic_chapter()
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.source.startswith('answer = "negative"'):
+            cell.source = cell.source.replace('"negative"', '"positive"')
+    chapter = tmp_path / "book" / "tiny.ipynb"
+    chapter.parent.mkdir()
+    nbformat.write(nb, chapter)
+    course.write_course([chapter], tmp_path / "course")
+    course.release(tmp_path / "course", ["tiny"])
+    (problems,) = course.validate(tmp_path / "course", ["tiny"]).values()
+    assert len(problems) == 1 and "mirage-4: not right yet" in problems[0]
