@@ -58,16 +58,18 @@ student: env
 course: env
 	$(BIN)/python -m emergence.course --out _build/course --release
 
-# The same, then every instructor version run from a fresh kernel with nbgrader's validator:
+# The same, then every instructor version run from a fresh kernel: every cell must run, and
 # the book's solutions must pass every test cell of the course.
 course-check: env
 	$(BIN)/python -m emergence.course --out _build/course --release --validate
 
-# Every chapter's student edition, run as above in a new virtual environment that has only
-# the package and its own dependencies (as on Colab or a bare kernel), at the versions
-# requirements.txt pins, plus the kernel that runs the notebooks.
+# Every chapter run in a new virtual environment that has only the package and its own
+# dependencies (as on Colab or a bare kernel), at the versions requirements.txt pins, plus the
+# kernel: nbgrader (from the book's environment) releases the course, and every instructor
+# version runs with that environment's kernel, so every cell a student or an instructor
+# runs (the solutions included, the hidden prose checks not) must work there, and the
+# book's solutions must pass the course's tests.
 FRESH ?= _build/fresh-env
-BOOK_CHAPTERS = $(wildcard book/*.ipynb)
 fresh-check: env
 	rm -rf $(FRESH)
 	$(PYTHON) -m venv $(FRESH)
@@ -75,8 +77,7 @@ fresh-check: env
 	$(FRESH)/bin/python -m pip install --quiet --upgrade "pip>=24"
 	$(FRESH)/bin/python -m pip install --quiet -c $(FRESH)/constraints.txt . ipykernel
 	$(FRESH)/bin/python -m ipykernel install --prefix $(FRESH) --name python3 >/dev/null
-	cd $(FRESH) && PATH="$(abspath $(FRESH))/bin:$$PATH" JUPYTER_PATH="$(abspath $(FRESH))/share/jupyter" \
-	  bin/python -m emergence.coursework student $(abspath $(BOOK_CHAPTERS)) --out student --check
+	$(BIN)/python -m emergence.course --out _build/fresh-course --release --validate --kernel-env $(FRESH)
 
 # Every cached experiment, retrained; EMERGENCE_DATA=DIR writes into DIR instead of data/,
 # and EMERGENCE_SEED=k trains the k-th other block of training seeds (0, the default: the

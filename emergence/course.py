@@ -5,7 +5,7 @@ tests, written answers graded by hand in its formgrader, feedback for each stude
 gradebook to export. This module writes its course folder from the chapters, which stay
 the single source::
 
-    python -m emergence.course [CHAPTER ...] [--out DIR] [--release] [--validate]
+    python -m emergence.course [CHAPTER ...] [--out DIR] [--release] [--validate [--kernel-env ENV]]
 
 ``DIR`` (default ``_build/course``) gets ``nbgrader_config.py`` and, for each chapter with
 exercises, ``source/<chapter>/<chapter>.ipynb``, the instructor's version:
@@ -24,7 +24,8 @@ exercises, ``source/<chapter>/<chapter>.ipynb``, the instructor's version:
 An exercise's points are the ``points`` of its answer cell's ``emergence`` metadata in the
 chapter (default 1). ``--release`` then runs nbgrader's ``generate_assignment`` for every
 chapter, which writes the students' versions to ``DIR/release/<chapter>/``; ``--validate``
-runs every instructor version with nbgrader's validator, which the book's solutions must pass.
+runs every instructor version from a fresh kernel: every cell must run, and the book's
+solutions must pass the course's tests.
 
 The module is also a Sphinx extension (``emergence.course`` in ``_config.yml``): the built
 site carries each chapter's release under ``student/``, linked at the top of the chapter
@@ -326,22 +327,53 @@ def release(root, assignments) -> list[Path]:
     return released
 
 
-def validate(root, assignments) -> dict[str, list[str]]:
+@contextlib.contextmanager
+def _kernel_of(env):
+    """The ``python3`` kernel of another environment (one with ipykernel, its kernel spec
+    installed with ``ipykernel install --prefix ENV``) for what runs inside this block;
+    raises RuntimeError if that is not the kernel Jupyter then finds."""
+    if env is None:
+        yield
+        return
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    env = os.path.abspath(env)
+    old = os.environ.get("JUPYTER_PATH")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (os.path.join(env, "share", "jupyter"), old) if p)
+    try:
+        python = KernelSpecManager().get_kernel_spec("python3").argv[0]
+        if not os.path.abspath(python).startswith(env + os.sep):
+            raise RuntimeError(f"the python3 kernel found is {python}, not {env}'s: run "
+                               f"{env}/bin/python -m ipykernel install --prefix {env} --name python3")
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("JUPYTER_PATH", None)
+        else:
+            os.environ["JUPYTER_PATH"] = old
+
+
+def validate(root, assignments, kernel_env=None, timeout: float = 600) -> dict[str, list[str]]:
     """Run each assignment's instructor version (``source/<name>/<name>.ipynb``) from a fresh
-    kernel with nbgrader's validator: ``{name: failures}``, empty lists when the book's
-    solutions pass every test, as they must."""
-    from nbgrader.validator import Validator
+    kernel, every cell: ``{name: problems}``, empty when every cell runs without an error.
+    The test cells raise when an answer is wrong, so this also checks that the book's
+    solutions pass the course's tests. ``kernel_env``: run with that environment's kernel
+    (for example one with only the package and its own dependencies)."""
+    from .coursework import _cell_error, run_notebook
 
     root = Path(root).resolve()
-    config = _course_config(root)
-    config.Validator.ignore_checksums = True     # the source has no checksums yet
     found = {}
-    with _own_commands_on_path():
-        validator = Validator(config=config)
+    with _kernel_of(kernel_env):
         for name in assignments:
-            result = validator.validate(str(root / "source" / name / f"{name}.ipynb"))
-            found[name] = [f"{kind}: {item.get('raw_error') or item.get('source', '')}".strip()
-                           for kind, items in result.items() for item in items]
+            nb = nbformat.read(root / "source" / name / f"{name}.ipynb", as_version=4)
+            ran, finished = run_notebook(nb, timeout=timeout, cell_timeout=timeout)
+            problems = [] if finished else [f"did not finish within {timeout:g} s"]
+            for index, cell in enumerate(ran.cells):
+                error = _cell_error(cell)
+                if error:
+                    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    problems.append(f"cell {index}{f' ({grade_id})' if grade_id else ''} raised {error}")
+            found[name] = problems
     return found
 
 
@@ -441,7 +473,9 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=Path("_build/course"), help="course folder (default: _build/course)")
     parser.add_argument("--release", action="store_true", help="also run nbgrader generate_assignment")
     parser.add_argument("--validate", action="store_true",
-                        help="also run every instructor version with nbgrader's validator")
+                        help="also run every instructor version, every cell, from a fresh kernel")
+    parser.add_argument("--kernel-env", type=Path, default=None,
+                        help="with --validate: run the notebooks with this environment's kernel")
     args = parser.parse_args(argv)
     start = time.monotonic()
     written = write_course(args.chapters or _book_chapters(), args.out)
@@ -452,7 +486,7 @@ def main(argv=None) -> int:
         print(f"released {len(released)} chapters to {args.out}/release/ in {time.monotonic() - start:.1f} s")
     if args.validate:
         start = time.monotonic()
-        failures = validate(args.out, [p.parent.name for p in written])
+        failures = validate(args.out, [p.parent.name for p in written], kernel_env=args.kernel_env)
         for name, problems in failures.items():
             print(f"  {name}: {'ok' if not problems else 'FAILED'}")
             for problem in problems:

@@ -119,3 +119,34 @@ def static_weight(page: str) -> int:
 def test_every_page_weighs_under_the_budget(page):
     weight = static_weight(page)
     assert weight < PAGE_BUDGET, f"{page}: {weight / 1e6:.2f} MB with everything it links"
+
+
+def _coursework_links(page: str) -> list[str]:
+    html = (SITE / page).read_text(encoding="utf-8")
+    banner = re.search(r'<p class="student-edition">(.*?)</p>', html, re.S)
+    return re.findall(r'href="([^"]+)"', banner[1]) if banner else []
+
+
+def test_every_chapter_with_exercises_offers_its_release_and_never_its_solutions():
+    """Students get nbgrader's release: answer cells left at None, locked test cells, no
+    solution and no hidden test, and every written answer left for them."""
+    import nbformat
+
+    from emergence.coursework import exercises
+
+    root = Path(__file__).resolve().parent.parent
+    chapters = [p for p in sorted((root / "book").glob("*.ipynb")) if exercises(nbformat.read(p, as_version=4))]
+    assert chapters
+    for chapter in chapters:
+        page = f"book/{chapter.stem}.html"
+        links = _coursework_links(page)
+        assert links and links[0] == f"../student/{chapter.name}", f"{page}: no coursework download"
+        assert any("mybinder.org" in link and f"course/release/{chapter.stem}/{chapter.name}" in link
+                   for link in links), f"{page}: no Binder link to the release"
+        released = nbformat.read(local(page, links[0]), as_version=4)
+        text = "\n".join(c.source for c in released.cells)
+        for leak in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "solution-start", "Rubric for"):
+            assert leak not in text, f"{chapter.name}'s release contains {leak!r}"
+        graded = [c.metadata.nbgrader for c in released.cells if "nbgrader" in c.metadata]
+        qids = [e.qid for e in exercises(nbformat.read(chapter, as_version=4))]
+        assert sorted(g["grade_id"] for g in graded if g["grade"]) == sorted(qids), chapter.name
