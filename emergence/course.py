@@ -63,7 +63,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from .coursework import (HIDDEN, _book_chapters, _is_stub, _replace_lines, _solution_cells, _text,
                          chapters_with_exercises, check_calls, directives, exercises, plain_roles,
-                         normalize, rubric_of, student_edition, written_answer_of, WRITTEN_STUB)
+                         normalize, rubric_of, student_edition, written_answer_of, STUDENT_NOTE,
+                         WRITTEN_STUB)
 
 __all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release", "validate",
            "nbgrader_config", "NBGRADER_CONFIG",
@@ -254,7 +255,9 @@ def course_source(nb: NotebookNode, name: str, references: dict | None = None,
             cells.append(cell)
     source = copy.deepcopy(student)
     source.cells = cells
-    source.cells[1].source = COURSE_NOTE
+    for cell in source.cells:     # the student edition's note, for the course
+        if cell.cell_type == "markdown" and cell.source == STUDENT_NOTE:
+            cell.source = COURSE_NOTE
     source.metadata["emergence"] = {**student.metadata["emergence"], "edition": "course"}
     out = normalize(source, name=f"{name}-course")
     for cell in out.cells:   # normalize collapses nothing here: no solution blocks are left

@@ -174,3 +174,10 @@ def test_validate_fails_a_course_whose_solution_is_wrong(tmp_path):
     course.release(tmp_path / "course", ["tiny"])
     (problems,) = course.validate(tmp_path / "course", ["tiny"]).values()
     assert len(problems) == 1 and "mirage-4: not right yet" in problems[0]
+
+
+def test_the_course_note_replaces_the_student_editions():
+    from emergence.coursework import STUDENT_NOTE
+
+    sources = [c.source for c in course.course_source(synthetic_chapter(), "tiny").cells]
+    assert course.COURSE_NOTE in sources and STUDENT_NOTE not in sources
