@@ -57,24 +57,23 @@ import time
 from pathlib import Path
 
 import nbformat
-
 from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from .coursework import (HIDDEN, _book_chapters, _is_stub, _replace_lines, _solution_cells, _text,
-                         chapters_with_exercises, check_calls, directives, exercises, plain_roles,
-                         normalize, rubric_of, student_edition, written_answer_of, STUDENT_NOTE,
-                         WRITTEN_STUB)
+from .coursework import (HIDDEN, STUDENT_NOTE, WRITTEN_STUB, _book_chapters, _code_without_magics,
+                         _is_stub, _replace_lines, _solution_cells, _text, chapters_with_exercises,
+                         check_calls, directives, exercises, normalize, plain_roles, rubric_of,
+                         student_edition, written_answer_of)
 
-__all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release", "validate",
-           "nbgrader_config", "NBGRADER_CONFIG",
-           "ANSWER_STUB", "CELL_TIMEOUT", "main"]
+__all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
+           "validate", "nbgrader_config", "NBGRADER_CONFIG", "ANSWER_STUB", "CELL_TIMEOUT", "main"]
 
 #: What a student finds in place of the book's solution.
 ANSWER_STUB = "answer = None  # replace None with your answer"
 
 #: Seconds a cell may run when nbgrader grades a submission (each chapter runs in seconds).
 CELL_TIMEOUT = 60
+
 
 def nbgrader_config(cell_timeout: int = CELL_TIMEOUT) -> str:
     """The course's nbgrader settings, written to ``nbgrader_config.py``."""
@@ -85,10 +84,12 @@ def nbgrader_config(cell_timeout: int = CELL_TIMEOUT) -> str:
 #: The settings' template: ``@CELL_TIMEOUT@`` is the seconds a cell may run when graded.
 NBGRADER_CONFIG = '''\
 # nbgrader settings for the course made from the book's chapters (python -m emergence.course).
+import os
+
 c = get_config()  # noqa: F821 (nbgrader defines it)
 
 c.CourseDirectory.course_id = "emergence-or-mirage"
-c.CourseDirectory.root = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # the release puts this in place of the book's solution in each answer cell
 c.ClearSolutions.code_stub = {"python": @ANSWER_STUB@}
@@ -128,8 +129,7 @@ def _nbgrader(grade_id: str, *, grade: bool, solution: bool, locked: bool, point
 def _without_checks(source: str) -> str:
     """A solution's code without its top-level ``check(...)`` statements (the test cell
     after the answer checks it)."""
-    tree = ast.parse("\n".join("pass" if line.lstrip().startswith(("%", "!")) and not line[:1].isspace()
-                               else line for line in source.split("\n")))
+    tree = ast.parse(_code_without_magics(source))
     drop = set()
     for stmt in tree.body:
         call = stmt.value if isinstance(stmt, ast.Expr) else None
