@@ -61,9 +61,9 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from .coursework import (HIDDEN, STUDENT_NOTE, WRITTEN_STUB, _book_chapters, _code_without_magics,
-                         _is_stub, _replace_lines, _solution_cells, _text, chapters_with_exercises,
-                         check_calls, directives, exercises, normalize, plain_roles, rubric_of,
-                         student_edition, written_answer_of)
+                         _is_stub, _replace_lines, _solution_cells, _text, book_metadata,
+                         chapters_with_exercises, check_calls, directives, exercises, normalize,
+                         plain_roles, rubric_of, student_edition, written_answer_of)
 
 __all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
            "validate", "nbgrader_config", "NBGRADER_CONFIG", "ANSWER_STUB", "CELL_TIMEOUT", "main"]
@@ -185,7 +185,7 @@ def _points(nb: NotebookNode) -> dict[str, float]:
     """Points declared on the chapter's answer cells (``metadata.emergence.points``)."""
     found = {}
     for cell in nb.cells:
-        points = cell.get("metadata", {}).get("emergence", {}).get("points")
+        points = book_metadata(cell, "points")
         if points is None:
             continue
         if cell.cell_type == "code":

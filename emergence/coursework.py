@@ -8,8 +8,7 @@ Everything here is driven by a chapter's own structure, so a new chapter needs n
 - its solution is a gated ``solution-start`` ... ``solution-end`` block (or a
   ``solution`` directive) naming that label;
 - its answer cell is a code cell that calls ``check("mirage-1", answer)``;
-- hidden prose checks are cells tagged ``remove-cell``.
-
+- hidden prose checks are cells tagged ``remove-cell``;
 - a written exercise (``:class: written``) is answered in the Markdown cell after it
   (``metadata.emergence.answer``); its model answer is its solution block, and its rubric
   a hidden Markdown cell (``metadata.emergence.rubric``).
@@ -18,7 +17,6 @@ Two commands, each also a function::
 
     python -m emergence.coursework student [CHAPTER ...] [--out DIR] [--check]
     python -m emergence.coursework normalize [NOTEBOOK ...] [--check]
-
 
 Examples
 --------
@@ -81,7 +79,8 @@ STUDENT_NOTE = (
     "hidden checks. Run the cells from the top; on Colab or a bare kernel the first code cell "
     "installs the book's helper package. After each exercise, put your answer in place of "
     "`None` in the cell below it and run that cell: `check(...)` says whether the answer is "
-    "right and, if not, gives a hint. Keep the `check(...)` lines: your work is graded from them."
+    "right and, if not, gives a hint. This edition is for practice: coursework is graded from "
+    "the chapter's release (the \"Coursework\" notebook at the top of the chapter's page)."
 )
 STUB_COMMENT = "# replace None with your answer"
 #: The class of an exercise answered in prose and graded by hand (``:class: written``).
@@ -384,14 +383,20 @@ def _stub(qid: str, written: bool = False) -> NotebookNode:
     return new_code_cell(f'answer = None  {STUB_COMMENT}\ncheck("{qid}", answer)')
 
 
+def book_metadata(cell, key: str):
+    """What a chapter's cell says of itself for coursework (``metadata.emergence[key]``):
+    ``answer`` and ``rubric`` (the written exercise it belongs to), ``points``."""
+    return cell.get("metadata", {}).get("emergence", {}).get(key)
+
+
 def written_answer_of(cell) -> str | None:
     """The written exercise whose answer a Markdown cell holds (``metadata.emergence.answer``)."""
-    return cell.get("metadata", {}).get("emergence", {}).get("answer") if cell.cell_type == "markdown" else None
+    return book_metadata(cell, "answer") if cell.cell_type == "markdown" else None
 
 
 def rubric_of(cell) -> str | None:
     """The written exercise whose rubric a hidden cell holds (``metadata.emergence.rubric``)."""
-    return cell.get("metadata", {}).get("emergence", {}).get("rubric")
+    return book_metadata(cell, "rubric")
 
 
 def _braced(text: str, start: int) -> str:

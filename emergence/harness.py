@@ -61,8 +61,9 @@ __all__ = ["CHOICES", "HarnessFormatError", "is_harness_results", "read_harness"
 #: lm-evaluation-harness defines them (0.3.0 ``lm_eval/tasks/*.py`` and 0.4.13
 #: ``lm_eval/tasks/**.yaml``): task name pattern -> choices. The chance level of
 #: an argmax accuracy (a discontinuous item count in the catalogue: ``acc``,
-#: ``acc_norm``, ``acc_mutual_info``, ``acc_bytes``) on such a task is 1 / choices. ARC (3 to 5 choices per question) and TruthfulQA
-#: (a varying number) are not here: their chance is not one number.
+#: ``acc_norm``, ``acc_mutual_info``, ``acc_bytes``) on such a task is 1 / choices.
+#: ARC (3 to 5 choices per question) and TruthfulQA (a varying number) are not here:
+#: their chance is not one number.
 CHOICES = {
     r"hendrycksTest-.+|mmlu|mmlu_.+": 4,   # 0.3.0 hendrycks_test.py keys A-D; 0.4.13 mmlu A-D
     r"logiqa": 4,                          # four options a-d in both

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["check", "evaluate", "Feedback", "Verdict", "registry", "close_to", "as_number",
-           "whole_number", "exact_whole", "same_text", "text_key", "diagnose",
+           "NumberAsText", "whole_number", "exact_whole", "same_text", "text_key", "diagnose",
            "table", "STATUSES"]
 
 Checker = Callable[[object], "tuple[bool, str]"]
@@ -172,6 +172,11 @@ def _single(answer):
     return answer
 
 
+class NumberAsText(ValueError):
+    """A numeric answer given as text that spells a number (``"880"``); the message says
+    which number to write instead."""
+
+
 def _number_in_text(text: str) -> float | None:
     """The number a string spells (``"0.59"``, ``"59%"``, ``"2.3e22"``, ``"1,000"``), or None."""
     text = text.strip().replace("_", "").replace("\u2212", "-")
@@ -201,7 +206,7 @@ def as_number(answer) -> float:
     >>> as_number("96.9%")
     Traceback (most recent call last):
     ...
-    ValueError: your answer is the text '96.9%', not a number: write the number without quotes (0.969)
+    emergence.exercises.NumberAsText: your answer is the text '96.9%', not a number: write the number without quotes (0.969)
     """
     value = _single(answer)
     if isinstance(value, bool) or value is None:
@@ -210,8 +215,8 @@ def as_number(answer) -> float:
         number = _number_in_text(value.decode(errors="replace") if isinstance(value, bytes) else value)
         if number is None:
             raise ValueError(f"expected a number, got the text {answer!r}")
-        raise ValueError(f"your answer is the text {answer!r}, not a number: write the number "
-                         f"without quotes ({number:.6g})")
+        raise NumberAsText(f"your answer is the text {answer!r}, not a number: write the number "
+                           f"without quotes ({number:.6g})")
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -236,9 +241,9 @@ def whole_number(answer, what: str = "") -> int:
     expected = f"expected a whole number{' of ' + what if what else ''}"
     try:
         value = as_number(answer)
-    except ValueError as err:
-        if "not a number: write" in str(err):
-            raise
+    except NumberAsText:
+        raise
+    except ValueError:
         raise ValueError(f"{expected}, got {answer!r}") from None
     if not math.isfinite(value) or value != round(value):
         raise ValueError(f"{expected}, got {answer!r}")
