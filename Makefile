@@ -43,7 +43,7 @@ site-test: env
 
 # The whole book as one PDF, printed offline from the built site by Chromium (make book first).
 pdf: env
-	$(BIN)/python -m emergence.static_site pdf _build/html _build/pdf/book.pdf
+	$(BIN)/python -m emergence.book.pdf pdf _build/html _build/pdf/book.pdf
 
 lab: env
 	$(BIN)/jupyter lab book/
@@ -51,17 +51,17 @@ lab: env
 # A notebook per chapter without solutions or hidden checks, in _build/student/; each is
 # then run unanswered, and every check must say "not answered yet".
 student: env
-	$(BIN)/python -m emergence.coursework student --out _build/student --check
+	$(BIN)/python -m emergence.book.coursework student --out _build/student --check
 
 # The nbgrader course made from the chapters, in _build/course: nbgrader_config.py, the
 # instructor's version of each chapter in source/ and the students' in release/.
 course: env
-	$(BIN)/python -m emergence.course --out _build/course --release
+	$(BIN)/python -m emergence.book.course --out _build/course --release
 
 # The same, then every instructor version run from a fresh kernel: every cell must run, and
 # the book's solutions must pass every test cell of the course.
 course-check: env
-	$(BIN)/python -m emergence.course --out _build/course --release --validate
+	$(BIN)/python -m emergence.book.course --out _build/course --release --validate
 
 # Every chapter run in a new virtual environment that has only the package and its own
 # dependencies (as on Colab or a bare kernel), at the versions requirements.txt pins, plus the
@@ -77,7 +77,7 @@ fresh-check: env
 	$(FRESH)/bin/python -m pip install --quiet --upgrade "pip>=24"
 	$(FRESH)/bin/python -m pip install --quiet -c $(FRESH)/constraints.txt . ipykernel
 	$(FRESH)/bin/python -m ipykernel install --prefix $(FRESH) --name python3 >/dev/null
-	$(BIN)/python -m emergence.course --out _build/fresh-course --release --validate --kernel-env $(FRESH)
+	$(BIN)/python -m emergence.book.course --out _build/fresh-course --release --validate --kernel-env $(FRESH)
 
 # Every cached experiment, retrained; EMERGENCE_DATA=DIR writes into DIR instead of data/,
 # and EMERGENCE_SEED=k trains the k-th other block of training seeds (0, the default: the

@@ -357,7 +357,7 @@ def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int,
 
 
 #: Where :func:`show_figure` puts a figure's phone layout in the output's metadata (the
-#: site shows it on narrow screens, :mod:`emergence.static_site`; notebooks ignore it).
+#: site shows it on narrow screens, :mod:`emergence.book.static_site`; notebooks ignore it).
 PHONE_FIGURE_KEY = "emergence/phone-figure"
 
 

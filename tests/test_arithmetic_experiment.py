@@ -16,9 +16,10 @@ loss). Two runs on one machine still give identical files (see
 import numpy as np
 import pytest
 
-from emergence.datasets import load
+from emergence.io.datasets import load
 from emergence.experiments import arithmetic as experiment
-from emergence.metrics import exact_match, token_edit_distance
+from emergence.experiments import arithmetic_problems
+from emergence.measure.metrics import exact_match, token_edit_distance
 
 N_SLICE = 300
 N_MC = 50
@@ -37,7 +38,7 @@ def _slice_numbers(model, task: str, a, b) -> dict:
         "token_edit_distance": float(token_edit_distance(outputs, targets).mean()),
     }
     if task == "multiplication":
-        mc = experiment.multiple_choice_problems().head(experiment.N_OPTIONS * N_MC)
+        mc = experiment.multiple_choice_problems().head(arithmetic_problems.N_OPTIONS * N_MC)
         numbers["mc_grade"] = _mc_grade(mc, experiment.option_log_probs(model, mc))
     return numbers
 
@@ -76,7 +77,7 @@ def _cached_numbers(task: str) -> dict:
         "token_edit_distance": float(token_edit_distance(outputs, targets).mean()),
     }
     if task == "multiplication":
-        mc = experiment.multiple_choice_problems().head(experiment.N_OPTIONS * N_MC)
+        mc = experiment.multiple_choice_problems().head(arithmetic_problems.N_OPTIONS * N_MC)
         table = load("arithmetic_multiple_choice")
         table = table[table["model"] == experiment.model_label(SMALLEST)].head(len(mc))
         np.testing.assert_array_equal(table["problem_id"].to_numpy(), mc["problem_id"].to_numpy())
@@ -111,13 +112,13 @@ def test_cache_spans_the_family():
         assert out["output_tokens"].shape[:2] == (len(experiment.WIDTHS), len(out["target"]))
         acc = summary[summary["task"] == task].sort_values("params")["accuracy"].to_numpy()
         assert acc[0] < 0.01 and acc[-1] > 0.8
-    assert len(experiment.load_outputs("addition")["target"]) == experiment.N_TEST_ADDITION
+    assert len(experiment.load_outputs("addition")["target"]) == arithmetic_problems.N_TEST_ADDITION
 
 
 def test_multiple_choice_table_is_well_formed():
     mc = load("arithmetic_multiple_choice")
     per_problem = mc.groupby(["model", "problem_id"])
-    assert (per_problem.size() == experiment.N_OPTIONS).all()
+    assert (per_problem.size() == arithmetic_problems.N_OPTIONS).all()
     assert (per_problem["is_correct"].sum() == 1).all()
     correct = mc[mc["is_correct"].astype(bool)]
     a, b = experiment.problems("multiplication", "test")
@@ -168,11 +169,11 @@ def test_answer_tokens_round_trip():
 def test_addition_train_and_test_are_disjoint():
     train = set(zip(*experiment.problems("addition", "train")))
     test = set(zip(*experiment.problems("addition", "test")))
-    assert len(train) == experiment.N_TRAIN_ADDITION and not train & test
+    assert len(train) == arithmetic_problems.N_TRAIN_ADDITION and not train & test
 
 
 def test_correct_flags_agree_with_exact_match():
-    from emergence.metrics import exact_match
+    from emergence.measure.metrics import exact_match
 
     out = experiment.load_outputs("multiplication")
     for m in (0, len(out["models"]) - 1):

@@ -5,9 +5,9 @@ import pytest
 from scipy.optimize import curve_fit
 from scipy.special import expit
 
-from emergence.backtest import (MAX_SLOPE, MIDPOINT_PAD, backtest, backtest_many, fit_logistic,
+from emergence.forecast.backtest import (MAX_SLOPE, MIDPOINT_PAD, backtest, backtest_many, fit_logistic,
                                 fit_logistic_many)
-from emergence.scaling import fit_power_law
+from emergence.measure.scaling import fit_power_law
 
 X = np.logspace(7, 11, 9)
 

@@ -12,24 +12,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence import bigbench
-from emergence.bigbench import (
+from emergence.io import bigbench
+from emergence.io.bigbench import (
     BRIER_METRIC,
     MC_GRADE_METRIC,
     ResultsFormatError,
-    emergence_scores,
-    meta_analysis,
     read_results,
     read_results_file,
     write_results,
 )
-from emergence.multiple_comparisons import (
+from emergence.book.meta_analysis import emergence_scores, meta_analysis
+from emergence.book.multiple_comparisons import (
     chance_emergent,
     exceedance_probability,
     null_emergence_scores,
     simulate_null_curves,
 )
-from emergence.score import emergence_score
+from emergence.measure.score import emergence_score
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bigbench"
 
@@ -298,7 +297,7 @@ def test_chance_emergent_matches_closed_form():
 
 
 def test_metric_breakdown_counts_and_shares():
-    from emergence.bigbench import metric_breakdown
+    from emergence.book.meta_analysis import metric_breakdown
 
     tm = pd.DataFrame({"task": ["a", "b", "c", "d"],
                        "preferred_metric": ["mcg", "mcg", "esm", "bleu"]})
@@ -316,8 +315,8 @@ def test_metric_breakdown_counts_and_shares():
 
 
 def test_metric_breakdown_of_the_shipped_tables_covers_wei_list():
-    from emergence.bigbench import metric_breakdown
-    from emergence.datasets import load
+    from emergence.book.meta_analysis import metric_breakdown
+    from emergence.io.datasets import load
 
     wei = load("wei_emergent_tasks")
     wei = wei[wei["benchmark"] == "BIG-Bench"]
@@ -341,7 +340,7 @@ def _options_table(probs_by_model, correct):
 
 
 def test_score_multiple_choice_against_hand_computation():
-    from emergence.bigbench import score_multiple_choice
+    from emergence.measure.option_probability import score_multiple_choice
 
     probs_small = [[0.25, 0.25, 0.25, 0.25], [0.4, 0.3, 0.2, 0.1]]
     probs_big = [[0.7, 0.1, 0.1, 0.1], [0.1, 0.6, 0.2, 0.1]]
@@ -356,7 +355,7 @@ def test_score_multiple_choice_against_hand_computation():
 
 
 def test_score_multiple_choice_rejects_bad_tables():
-    from emergence.bigbench import score_multiple_choice
+    from emergence.measure.option_probability import score_multiple_choice
 
     table = _options_table({"m": (1e6, [[0.5, 0.5], [0.9, 0.1]])}, [0, 1])
     with pytest.raises(ValueError, match="lacks column"):
@@ -373,8 +372,8 @@ def test_score_multiple_choice_rejects_bad_tables():
 
 
 def test_exercise_checks_accept_the_right_answers_only(capsys):
-    from emergence.exercises import check
-    from emergence.exercises.bigbench import two_metric_share
+    from emergence.book.exercises import check
+    from emergence.book.exercises.bigbench import two_metric_share
 
     assert check("bigbench-1", two_metric_share())
     assert not check("bigbench-1", 0.5)
@@ -389,14 +388,14 @@ def test_exercise_checks_accept_the_right_answers_only(capsys):
 
 
 def test_uniform_brier_exercise(capsys):
-    from emergence.exercises import check
+    from emergence.book.exercises import check
 
     assert check("bigbench-3", 3 / 16)
     assert not check("bigbench-3", 0.25)
 
 
 def test_vectorised_null_scores_equal_the_scalar_emergence_score():
-    from emergence.multiple_comparisons import _emergence_score_rows
+    from emergence.book.multiple_comparisons import _emergence_score_rows
 
     rng = np.random.default_rng(11)
     curves = np.vstack([

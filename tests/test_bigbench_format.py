@@ -26,17 +26,16 @@ from bigbench.api import model as model_api  # noqa: E402
 from bigbench.api import results as results_api  # noqa: E402
 from bigbench.api import task as task_api  # noqa: E402
 
-from emergence.bigbench import (  # noqa: E402
+from emergence.io.bigbench import (  # noqa: E402
     AGGREGATE_METRIC,
     BRIER_METRIC,
     LOWER_IS_BETTER,
     MC_GRADE_METRIC,
     SHOTS_NOT_APPLICABLE,
     ResultsFormatError,
-    emergence_scores,
-    meta_analysis,
     read_results,
 )
+from emergence.book.meta_analysis import emergence_scores, meta_analysis  # noqa: E402
 
 # (family, name, total, non-embedding, flop-matched): the sparse models' flop-matched
 # size is smaller than their parameter count and orders them differently.

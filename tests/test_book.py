@@ -87,12 +87,12 @@ def test_every_cited_key_is_in_the_bibliography():
 def test_notebooks_are_stored_normalised():
     """Stored as JupyterLab writes them, so that opening and saving a chapter leaves no
     diff; hidden checks and solutions collapsed there; exercises in colon fences."""
-    from emergence.coursework import KERNELSPEC, normalize_file
+    from emergence.book.notebooks import KERNELSPEC, normalize_file
 
     runtime = (ROOT / "runtime.txt").read_text().strip().removeprefix("python-")
     stale = [nb.name for nb in NOTEBOOKS if normalize_file(nb, check=True)]
     assert not stale, ("not in normalised form: " + ", ".join(stale) + "; run "
-                       "`python -m emergence.coursework normalize " + " ".join(f"book/{n}" for n in stale) + "`")
+                       "`python -m emergence.book.coursework normalize " + " ".join(f"book/{n}" for n in stale) + "`")
     for nb in NOTEBOOKS:
         meta = json.loads(nb.read_text())["metadata"]
         assert meta["kernelspec"] == KERNELSPEC, nb.name
@@ -100,7 +100,7 @@ def test_notebooks_are_stored_normalised():
 
 
 def test_hidden_cells_and_solutions_are_collapsed_in_jupyterlab():
-    from emergence.coursework import _solution_cells
+    from emergence.book.notebooks import _solution_cells
     import nbformat
 
     for path in NOTEBOOKS:
@@ -115,7 +115,8 @@ def test_hidden_cells_and_solutions_are_collapsed_in_jupyterlab():
 def test_every_exercise_has_its_answer_cell_before_its_solution():
     """An exercise is followed by a cell that sets `answer = None` and checks it, so that
     the chapter, its student edition and the grader agree on where the answer goes."""
-    from emergence.coursework import _is_stub, check_calls, exercises, written_answer_of
+    from emergence.book.coursework import _is_stub
+    from emergence.book.notebooks import check_calls, exercises, written_answer_of
     import nbformat
 
     for path in NOTEBOOKS:
@@ -133,7 +134,7 @@ def test_every_exercise_has_its_answer_cell_before_its_solution():
 
 
 def test_the_instructors_guide_lists_every_exercise():
-    from emergence.coursework import exercises
+    from emergence.book.notebooks import exercises
     import nbformat
 
     guide = (ROOT / "book" / "instructors.md").read_text()
@@ -144,7 +145,7 @@ def test_the_instructors_guide_lists_every_exercise():
 
 
 def test_each_chapters_exercises_are_numbered_in_the_order_they_come():
-    from emergence.coursework import exercises
+    from emergence.book.notebooks import exercises
     import nbformat
 
     for path in NOTEBOOKS:
@@ -175,7 +176,7 @@ def _minutes(words: int, n_exercises: int) -> int:
 
 def test_the_time_table_counts_each_chapters_words_and_exercises():
     """Words: the chapter's text, to the nearest hundred; exercises: as the chapter has."""
-    from emergence.coursework import exercises
+    from emergence.book.notebooks import exercises
     import nbformat
 
     table = _time_table()
@@ -205,7 +206,7 @@ def test_visible_cells_do_not_use_what_only_hidden_cells_or_solutions_define():
     import ast
 
     import nbformat
-    from emergence.coursework import _code_without_magics, _solution_cells
+    from emergence.book.notebooks import _code_without_magics, _solution_cells
 
     def names(tree, ctx):
         found = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ctx)}

@@ -1,11 +1,11 @@
-"""The verdicts of ``emergence diagnose`` on curves with known answers (emergence.calibration)."""
+"""The verdicts of ``emergence diagnose`` on curves with known answers (emergence.diagnose.calibration)."""
 
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from emergence.calibration import (ACCEPTS, KINDS, calibration_set, check_verdicts,
+from emergence.diagnose.calibration import (ACCEPTS, KINDS, calibration_set, check_verdicts,
                                    confusion_table)
 from emergence.diagnose import diagnose
 

@@ -26,7 +26,7 @@ def test_help_shows_examples_and_exit_status():
 
 def test_the_command_line_starts_without_the_plotting_library():
     # a table with no figures asked for should not wait for matplotlib to load
-    proc = subprocess.run([sys.executable, "-c", "import sys, emergence.cli; "
+    proc = subprocess.run([sys.executable, "-c", "import sys, emergence.diagnose.cli; "
                            "sys.exit('matplotlib' in sys.modules)"], timeout=60)
     assert proc.returncode == 0
 
@@ -121,7 +121,7 @@ def test_bigbench_results_folder():
 
 
 def test_summary_and_the_top_level_help_in_process(capsys):
-    from emergence.cli import main, parser
+    from emergence.diagnose.cli import main, parser
 
     assert "diagnose" in parser().format_help()
     assert main(["diagnose", str(FIXTURES / "tidy.csv"), "--summary"]) == 0
@@ -131,7 +131,7 @@ def test_summary_and_the_top_level_help_in_process(capsys):
 
 
 def test_a_metric_described_on_the_command_line(tmp_path, capsys):
-    from emergence.cli import main
+    from emergence.diagnose.cli import main
 
     path = tmp_path / "mine.csv"
     path.write_text("task,family,model,scale,metric,value,n_items\n" + "".join(
@@ -148,7 +148,7 @@ def test_a_metric_described_on_the_command_line(tmp_path, capsys):
 def test_json_for_scripts(capsys, tmp_path):
     import json
 
-    from emergence.cli import main
+    from emergence.diagnose.cli import main
 
     assert main(["diagnose", str(FIXTURES / "tidy.csv"), "--json", "--out", str(tmp_path / "r"),
                  "--no-figures"]) == 0
@@ -171,7 +171,7 @@ def test_json_for_scripts(capsys, tmp_path):
 def test_curves_csv_keeps_the_judgements(tmp_path):
     import pandas as pd
 
-    from emergence.cli import main
+    from emergence.diagnose.cli import main
 
     assert main(["diagnose", str(FIXTURES / "tidy.csv"), "--out", str(tmp_path / "r"),
                  "--no-figures"]) == 0

@@ -1,5 +1,5 @@
-"""The nbgrader course made from the chapters (emergence.course) and the submission check
-nbgrader runs first when it grades (emergence.grading).
+"""The nbgrader course made from the chapters (emergence.book.course) and the submission check
+nbgrader runs first when it grades (emergence.book.grading).
 
 Here: the instructor's version of every chapter has, for each exercise, an answer cell
 holding the book's solution and a locked test cell with its points; nothing of the hidden
@@ -14,9 +14,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell
 
-from emergence import course
-from emergence.coursework import HIDDEN, exercises, synthetic_chapter
-from emergence.grading import refusal
+from emergence.book import course
+from emergence.book.coursework import synthetic_chapter
+from emergence.book.notebooks import HIDDEN, exercises
+from emergence.book.grading import refusal
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = [p for p in sorted((ROOT / "book").glob("*.ipynb"))
@@ -177,7 +178,7 @@ def test_validate_fails_a_course_whose_solution_is_wrong(tmp_path):
 
 
 def test_the_course_note_replaces_the_student_editions():
-    from emergence.coursework import STUDENT_NOTE
+    from emergence.book.coursework import STUDENT_NOTE
 
     sources = [c.source for c in course.course_source(synthetic_chapter(), "tiny").cells]
     assert course.COURSE_NOTE in sources and STUDENT_NOTE not in sources

@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from emergence import datasets
-from emergence.datasets import Column, Schema, validate
+from emergence.io import datasets
+from emergence.io.datasets import Column, Schema, validate
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 README = (DATA / "README.md").read_text()
@@ -31,7 +31,7 @@ def test_every_data_file_has_provenance(path):
 def test_every_csv_table_is_registered():
     for path in DATA.glob("*.csv*"):
         name = path.name.removesuffix(".gz").removesuffix(".csv")
-        assert name in datasets.SCHEMAS, f"{path.name} has no schema in emergence/datasets.py"
+        assert name in datasets.SCHEMAS, f"{path.name} has no schema in emergence/io/datasets.py"
 
 
 SCHEMA = Schema("toy", {"params": Column("float", min=1), "family": Column("str", choices=("A", "B")),

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.backtest import backtest
-from emergence.bigbench import meta_analysis
-from emergence.curves import emergence_scores, pack, shares_of_gain
+from emergence.forecast.backtest import backtest
+from emergence.book.meta_analysis import meta_analysis
+from emergence.diagnose.curves import emergence_scores, pack, shares_of_gain
 from emergence.diagnose import (
     EMERGENCE_CUTOFF,
     METRICS,
@@ -24,11 +24,11 @@ from emergence.diagnose import (
     diagnose,
     tidy_from_outputs,
 )
-from emergence.mirage import expected_accuracy
-from emergence.report import (CURVE_COLUMNS, POINT_COLUMNS, plot_family, summary, to_markdown,
-                              write_report)
-from emergence.scaling import accuracy_interval
-from emergence.score import STEP_RTOL, emergence_score, share_of_gain
+from emergence.model.mirage import expected_accuracy
+from emergence.diagnose.figures import plot_family
+from emergence.diagnose.report import CURVE_COLUMNS, POINT_COLUMNS, summary, to_markdown, write_report
+from emergence.measure.scaling import accuracy_interval
+from emergence.measure.score import STEP_RTOL, emergence_score, share_of_gain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diagnose"
 SCALES = [1e7, 1e8, 1e9, 1e10, 1e11, 1e12]
@@ -652,7 +652,7 @@ def test_rounded_values_are_whole_counts_within_their_last_digit(tmp_path):
 def test_notes_come_before_the_curves():
     result = diagnose(pd.concat([curve("my_score", [0.1, 0.2, 0.3, 0.4]),
                                  curve("exact_match", [0.0, 0.1, 0.2, 0.3])]))
-    from emergence.report import format_terminal
+    from emergence.diagnose.report import format_terminal
 
     lines = format_terminal(result).splitlines()
     assert lines[2].startswith("note: metric(s) not in the catalogue: my_score")

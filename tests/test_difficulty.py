@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emergence.difficulty import (
+from emergence.book.difficulty import (
     answer_length,
     count_carries,
     difficulty_groups,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from emergence.exercises import check, registry
+from emergence.book.exercises import check, registry
 
 CHECKS = registry()
 
@@ -33,7 +33,7 @@ def test_unknown_question():
 def test_mirage_checks_accept_the_right_answers():
     import numpy as np
 
-    from emergence import mirage
+    from emergence.model import mirage
 
     assert check("mirage-1", 0.9**5)
     assert not check("mirage-1", 0.9)
@@ -45,7 +45,7 @@ def test_mirage_checks_accept_the_right_answers():
 
 
 def test_zero_of_n_accepts_the_exact_interval_and_the_rule_of_three(capsys):
-    from emergence.scaling import accuracy_interval
+    from emergence.measure.scaling import accuracy_interval
 
     high = float(accuracy_interval([0], [200])[1][0])
     assert 3.6 / 200 < high < 3.7 / 200                    # the exact two-sided bound, ~3.7/n
@@ -60,7 +60,7 @@ def test_zero_of_n_accepts_the_exact_interval_and_the_rule_of_three(capsys):
 
 
 def test_bigbench_share_feedback_reconciles_with_fig_5c(capsys):
-    from emergence.exercises.bigbench import two_metric_share
+    from emergence.book.exercises.bigbench import two_metric_share
 
     assert check("bigbench-1", two_metric_share())
     out = capsys.readouterr().out
@@ -71,9 +71,9 @@ def test_bigbench_share_feedback_reconciles_with_fig_5c(capsys):
 def test_four_models_feedback_names_the_third_cause(capsys):
     import numpy as np
 
-    from emergence import mirage
-    from emergence.exercises.conclusion import API_SIZES
-    from emergence.score import emergence_score
+    from emergence.model import mirage
+    from emergence.book.exercises.conclusion import API_SIZES
+    from emergence.measure.score import emergence_score
 
     p = mirage.per_token_probability(mirage.per_token_loss(API_SIZES, **mirage.ILLUSTRATIVE))
     assert check("conclusion-2", emergence_score(API_SIZES, mirage.expected_accuracy(p, 5)))
@@ -88,7 +88,7 @@ def test_every_exercise_title_names_its_check_id():
 
     import nbformat
 
-    from emergence.coursework import check_calls, directives
+    from emergence.book.notebooks import check_calls, directives
 
     notebooks = sorted((Path(__file__).resolve().parent.parent / "book").glob("*.ipynb"))
     seen = set()

@@ -2,11 +2,11 @@
 
 import pytest
 
-from emergence.datasets import load
-from emergence.exercises import registry
-from emergence.mirage import implied_per_token_probability
-from emergence.resolution import probability_all_wrong
-from emergence.scaling import fit_power_law
+from emergence.io.datasets import load
+from emergence.book.exercises import registry
+from emergence.model.mirage import implied_per_token_probability
+from emergence.measure.resolution import probability_all_wrong
+from emergence.measure.scaling import fit_power_law
 
 
 def _right_answers():

@@ -3,9 +3,9 @@ the expected wrong ones named."""
 
 import numpy as np
 
-from emergence.backtest import backtest
-from emergence.exercises import evaluate
-from emergence.scoreboard import SHARP, SMOOTH, metric_pairs, scoreboard
+from emergence.forecast.backtest import backtest
+from emergence.book.exercises import evaluate
+from emergence.experiments.scoreboard import SHARP, SMOOTH, metric_pairs, scoreboard
 
 
 def _aggregate_forecast(holdout=2, kind="power_law"):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, strategies as st
 
-from emergence.exercises import (Feedback, as_number, check, close_to, diagnose, evaluate,
+from emergence.book.exercises import (Feedback, as_number, check, close_to, diagnose, evaluate,
                                  exact_whole, same_text, text_key, whole_number)
 
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.datasets import data_dir, load
-from emergence.exercises import registry
+from emergence.io.datasets import data_dir, load
+from emergence.book.exercises import registry
 
 
 def _addition_raw():

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from emergence.exercises import check
-from emergence.exercises import predicting as ex
+from emergence.book.exercises import check
+from emergence.book.exercises import predicting as ex
 
 
 def test_one_component(capsys):

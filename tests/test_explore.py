@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from emergence import explore  # noqa: E402
+from emergence.book import explore  # noqa: E402
 
 
 def test_the_sliders_exist_and_redraw():

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.backtest import backtest
-from emergence.forecastability import CURVES, TOLERANCE, family_backtests, hit_rates
-from emergence.scoreboard import metric_pairs
+from emergence.forecast.backtest import backtest
+from emergence.forecast.forecastability import CURVES, TOLERANCE, family_backtests, hit_rates
+from emergence.experiments.scoreboard import metric_pairs
 
 
 def test_every_scoreboard_curve_is_forecast():

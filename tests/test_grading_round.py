@@ -45,8 +45,8 @@ import pytest
 
 pytest.importorskip("nbgrader")
 
-from emergence import course  # noqa: E402
-from emergence.coursework import student_edition  # noqa: E402
+from emergence.book import course  # noqa: E402
+from emergence.book.coursework import student_edition  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTER = ROOT / "book" / "09_conclusion.ipynb"
@@ -154,7 +154,7 @@ def round_(tmp_path_factory):
     _nbgrader(root, "generate_feedback", NAME)
     _nbgrader(root, "export", "--to", "grades.csv")
     for lms in ("Canvas", "Moodle"):
-        _nbgrader(root, "export", f"--exporter=emergence.grading.{lms}Export", "--to", f"{lms.lower()}.csv")
+        _nbgrader(root, "export", f"--exporter=emergence.book.grading.{lms}Export", "--to", f"{lms.lower()}.csv")
     with open(root / "grades.csv", newline="") as f:
         grades = {row["student_id"]: row for row in csv.DictReader(f)}
     print(f"autograde: {len(EXPECTED)} notebooks in {seconds:.1f} s")

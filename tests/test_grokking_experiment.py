@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.datasets import load
+from emergence.io.datasets import load
 from emergence.experiments import grokking as experiment
 
 #: The cheapest slice: each setting's seed 0, retrained up to this step (a few seconds).

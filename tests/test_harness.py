@@ -1,4 +1,4 @@
-"""emergence.harness: lm-evaluation-harness results, real files of both layouts."""
+"""emergence.io.harness: lm-evaluation-harness results, real files of both layouts."""
 
 import json
 import shutil
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from emergence.diagnose import DiagnoseInputError, diagnose
-from emergence.harness import HarnessFormatError, read_harness
+from emergence.io.harness import HarnessFormatError, read_harness
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHIA = ROOT / "data" / "pythia_lm_eval"                 # 0.3 layout, published by EleutherAI
@@ -99,7 +99,7 @@ def test_what_is_not_a_results_file(tmp_path):
 
 
 def test_the_command_line_reads_a_harness_folder(tmp_path):
-    from emergence.cli import main
+    from emergence.diagnose.cli import main
 
     folder = tmp_path / "runs"
     shutil.copytree(WRITTEN, folder, ignore=shutil.ignore_patterns("tiny_next"))

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from emergence.experiments.arithmetic import LOSS_UNIT, load_outputs
-from emergence.infinite_resolution import (
+from emergence.measure.infinite_resolution import (
     CACHE_CLIP_NATS,
     answer_pass_probability,
     expected_pass_until,
@@ -163,7 +163,7 @@ def test_instance_scaling_predict_rejects_bad_input():
 
 @pytest.mark.parametrize("p", [1e-3, 0.05, 0.4])
 def test_exact_variances_of_the_estimates_agree_with_a_direct_sum(p):
-    from emergence.infinite_resolution import pass_until_variance, unbiased_pass_until_variance
+    from emergence.measure.infinite_resolution import pass_until_variance, unbiased_pass_until_variance
 
     k = np.arange(1, 200_000)
     q = 1 - p

@@ -1,11 +1,11 @@
-"""emergence.leaderboard: wide tables, one row per model and a column per benchmark."""
+"""emergence.io.leaderboard: wide tables, one row per model and a column per benchmark."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from emergence.diagnose import DiagnoseInputError, diagnose
-from emergence.leaderboard import is_wide, read_wide
+from emergence.io.leaderboard import is_wide, read_wide
 
 WIDE = """Model,Params (B),MMLU,ARC,notes
 Llama-2-7b,7,45.3,53.1,base

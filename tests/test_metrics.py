@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import softmax
 
-from emergence import metrics
+from emergence.measure import metrics
 
 digits = st.text(alphabet="0123456789", max_size=8)
 pairs = st.lists(st.tuples(digits, digits), min_size=1, max_size=20)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emergence import mirage
+from emergence.model import mirage
 
 probs = st.floats(0.0, 1.0)
 

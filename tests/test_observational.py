@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from scipy.special import expit
 
-from emergence.backtest import fit_logistic
-from emergence.datasets import load
-from emergence.observational import (BENCHMARKS, LLAMA2_7B_FLOPS, compare_predictors,
+from emergence.forecast.backtest import fit_logistic
+from emergence.io.datasets import load
+from emergence.forecast.observational import (BENCHMARKS, LLAMA2_7B_FLOPS, compare_predictors,
                                      fit_principal_capabilities, fit_sigmoid, held_out_errors)
 
 

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.bigbench import score_multiple_choice
-from emergence.datasets import load
-from emergence.option_probability import (
+from emergence.io.datasets import load
+from emergence.measure.option_probability import (
+    score_multiple_choice,
     SCORES,
     correlation_summary,
     option_scores,

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emergence.pass_at_k import (average_pass_at_k, beta_average_pass_at_k, fit_attempts_power_law,
+from emergence.measure.pass_at_k import (average_pass_at_k, beta_average_pass_at_k, fit_attempts_power_law,
                                  left_tail, local_exponent, pass_at_k, pass_at_k_unbiased,
                                  power_law_from_tail)
 

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from scipy.stats import kstest
 
-from emergence.datasets import load
+from emergence.io.datasets import load
 from emergence.experiments import arithmetic, passuntil
-from emergence.infinite_resolution import (answer_pass_probability, expected_pass_until, pass_until_variance,
+from emergence.measure.infinite_resolution import (answer_pass_probability, expected_pass_until, pass_until_variance,
                                            unbiased_pass_until_variance)
 
 SMALLEST = min(passuntil.WIDTHS)

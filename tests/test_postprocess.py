@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).parent / "bigbench_upstream"))
 from bigbench.models.model_utils import postprocess_output  # noqa: E402
 
-from emergence.metrics import exact_match, per_token_accuracy, token_edit_distance  # noqa: E402
-from emergence.postprocess import BIGBENCH_DEFAULT_REGEX, postprocess  # noqa: E402
+from emergence.measure.metrics import exact_match, per_token_accuracy, token_edit_distance  # noqa: E402
+from emergence.measure.postprocess import BIGBENCH_DEFAULT_REGEX, postprocess  # noqa: E402
 
 GPT3_LINES = [
     '{"context": "\\n\\nQ: What is 9923 plus 617?\\n\\nA:", "completion": " 10540"}',

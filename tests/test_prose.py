@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emergence import prose
+from emergence.book import prose
 
 
 def test_glue_stores_plain_values_under_their_names(monkeypatch):

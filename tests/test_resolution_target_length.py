@@ -1,13 +1,13 @@
-"""Tests of emergence.resolution and emergence.target_length."""
+"""Tests of emergence.measure.resolution and emergence.model.target_length."""
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emergence.resolution import accuracy_at_test_sizes, probability_all_wrong
-from emergence.metrics import exact_match, token_edit_distance
-from emergence.target_length import length_curve, mirage_length_prediction, prefixes
+from emergence.measure.resolution import accuracy_at_test_sizes, probability_all_wrong
+from emergence.measure.metrics import exact_match, token_edit_distance
+from emergence.model.target_length import length_curve, mirage_length_prediction, prefixes
 
 
 def test_accuracy_at_test_sizes_uses_the_first_items():

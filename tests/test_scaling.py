@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from emergence.scaling import accuracy_interval, bootstrap_ci, fit_power_law
+from emergence.measure.scaling import accuracy_interval, bootstrap_ci, fit_power_law
 
 
 def test_recovers_a_power_law():

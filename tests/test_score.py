@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from emergence.score import STEP_RTOL, emergence_score
+from emergence.measure.score import STEP_RTOL, emergence_score
 
 curves = st.lists(st.floats(-10, 10, allow_nan=False), min_size=2, max_size=15)
 
@@ -137,7 +137,7 @@ def test_bad_input_is_named(x, y, message):
 
 
 def test_share_of_gain_reads_where_a_curve_rises():
-    from emergence.score import share_of_gain
+    from emergence.measure.score import share_of_gain
 
     x = [1, 10, 100, 1000, 10000]
     assert share_of_gain(x, [0, 0.01, 0.02, 0.2, 1], upto=3) == 0.02
@@ -148,7 +148,7 @@ def test_share_of_gain_reads_where_a_curve_rises():
 
 @given(curves)
 def test_share_of_gain_ends_at_zero_and_one(y):
-    from emergence.score import share_of_gain
+    from emergence.measure.score import share_of_gain
 
     x = np.arange(1, len(y) + 1)
     if y[-1] == y[0]:
@@ -158,14 +158,14 @@ def test_share_of_gain_ends_at_zero_and_one(y):
 
 @pytest.mark.parametrize("upto", [0, 6, 2.5, True])
 def test_share_of_gain_rejects_bad_upto(upto):
-    from emergence.score import share_of_gain
+    from emergence.measure.score import share_of_gain
 
     with pytest.raises(ValueError, match="upto must be a whole number from 1 to 5"):
         share_of_gain([1, 2, 3, 4, 5], [0, 1, 2, 3, 4], upto=upto)
 
 
 def test_compare_metrics_table_and_errors():
-    from emergence.score import compare_metrics
+    from emergence.measure.score import compare_metrics
 
     table = compare_metrics({"a": ([1, 2, 3, 4], [0, 0, 0, 1], True),
                              "b": ([1, 2, 3, 4], [4, 3, 2, 1], False)})

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from emergence.datasets import load
-from emergence.score import emergence_score, share_of_gain
-from emergence.scoreboard import (PARAMETERS, REAL_JUMP_FAMILIES, SHARP, SMOOTH, STEP_FAMILIES,
+from emergence.io.datasets import load
+from emergence.measure.score import emergence_score, share_of_gain
+from emergence.experiments.scoreboard import (PARAMETERS, REAL_JUMP_FAMILIES, SHARP, SMOOTH, STEP_FAMILIES,
                                   TRAINING_STEPS, metric_pairs, scoreboard, subtask_scoreboard)
-from emergence.subtasks import LEARNED_NATS, frequency_weighted
+from emergence.measure.subtasks import LEARNED_NATS, frequency_weighted
 
 
 def test_each_family_has_one_sharp_and_one_smooth_curve_on_the_same_models():

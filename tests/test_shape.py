@@ -1,10 +1,10 @@
-"""emergence.shape: where a curve makes its gain, weighed against its noise."""
+"""emergence.diagnose.shape: where a curve makes its gain, weighed against its noise."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.shape import binomial_stderr, judge_shape
+from emergence.diagnose.shape import binomial_stderr, judge_shape
 
 
 def truth(x):

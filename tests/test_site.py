@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from emergence.plotting import COLUMN_PX, MIN_TEXT_PX
-from emergence.static_site import figure_text, outside_references
+from emergence.book.static_site import figure_text, outside_references
 
 SITE = Path(os.environ["SITE_DIR"]) if os.environ.get("SITE_DIR") else None
 pytestmark = pytest.mark.skipif(SITE is None or not (SITE / "index.html").is_file(),
@@ -132,7 +132,7 @@ def test_every_chapter_with_exercises_offers_its_release_and_never_its_solutions
     solution and no hidden test, and every written answer left for them."""
     import nbformat
 
-    from emergence.coursework import exercises
+    from emergence.book.notebooks import exercises
 
     root = Path(__file__).resolve().parent.parent
     chapters = [p for p in sorted((root / "book").glob("*.ipynb")) if exercises(nbformat.read(p, as_version=4))]

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.datasets import load
+from emergence.io.datasets import load
 from emergence.experiments import sparse_parity as experiment
-from emergence.subtasks import frequency_weighted
+from emergence.measure.subtasks import frequency_weighted
 
 #: The cheapest configuration: the two smallest widths, one seed (a few seconds).
 SLICE = {"widths": experiment.WIDTHS[:2], "seeds": experiment.SEEDS[:1]}

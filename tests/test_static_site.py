@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from emergence import static_site
-from emergence.claims import for_constants
+from emergence.book import static_site
+from emergence.book.claims import for_constants
 
 needs_node = pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None,
                                 reason="typesetting needs Node.js and npm")

@@ -1,12 +1,12 @@
-"""Per-subtask aggregation, learning order and transition measures (emergence.subtasks, .transitions)."""
+"""Per-subtask aggregation, learning order and transition measures (emergence.measure.subtasks, .transitions)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.subtasks import (LEARNED_NATS, frequency_weighted, learning_order,
+from emergence.measure.subtasks import (LEARNED_NATS, frequency_weighted, learning_order,
                                 order_vs_frequency, subtask_sharpness)
-from emergence.transitions import first_crossing, transition_span
+from emergence.measure.transitions import first_crossing, transition_span
 
 
 def test_first_crossing_interpolates_in_log_scale():
@@ -95,8 +95,8 @@ def test_sharpness_of_a_real_step_is_the_same_under_both_metrics():
 
 
 def test_midpoint_lead_separates_a_metric_made_jump_from_a_real_one():
-    from emergence.mirage import ILLUSTRATIVE, accuracy_from_loss, per_token_loss
-    from emergence.transitions import midpoint_lead, transition_midpoint
+    from emergence.model.mirage import ILLUSTRATIVE, accuracy_from_loss, per_token_loss
+    from emergence.measure.transitions import midpoint_lead, transition_midpoint
 
     n = np.logspace(7, 12, 41)
     loss = per_token_loss(n, **ILLUSTRATIVE)              # the mirage: a power-law loss

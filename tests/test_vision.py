@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emergence.vision import (
+from emergence.measure.vision import (
     autoencoder_params,
     classifier_params,
     per_image_squared_error,
@@ -134,7 +134,7 @@ def test_parameter_counts_match_scikit_learn():
 def test_curves_average_the_seeds_of_each_width():
     import pandas as pd
 
-    from emergence.vision import reconstruction_curves, subset_accuracy_curves
+    from emergence.measure.vision import reconstruction_curves, subset_accuracy_curves
 
     ae = pd.DataFrame({"width": [2, 2, 2, 2, 1, 1], "seed": [0, 0, 1, 1, 0, 0],
                        "params": [9, 9, 9, 9, 5, 5],
@@ -159,7 +159,7 @@ def test_curves_average_the_seeds_of_each_width():
 def test_curves_agree_with_subset_accuracy(correct, which):
     import pandas as pd
 
-    from emergence.vision import SUBSET_METHODS, subset_accuracy_curves
+    from emergence.measure.vision import SUBSET_METHODS, subset_accuracy_curves
 
     method = SUBSET_METHODS[which]
     table = pd.DataFrame({"width": 1, "seed": 0, "params": 5, "correct": correct})
@@ -172,9 +172,9 @@ def test_curves_agree_with_subset_accuracy(correct, which):
 def test_vision_exercise_checks_accept_right_and_reject_wrong_answers():
     from math import comb
 
-    from emergence.datasets import load
-    from emergence.exercises import check
-    from emergence.score import emergence_score
+    from emergence.io.datasets import load
+    from emergence.book.exercises import check
+    from emergence.measure.score import emergence_score
 
     ae = load("vision_autoencoders")
     below = lambda c: ae.assign(ok=ae["squared_error"] < c).groupby(["width", "seed"])["ok"].mean()

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from emergence.datasets import load
+from emergence.io.datasets import load
 from emergence.experiments import vision as experiment
-from emergence.vision import autoencoder_params, classifier_params
+from emergence.measure.vision import autoencoder_params, classifier_params
 
 SLICE = {"widths": experiment.WIDTHS[:2], "seeds": experiment.SEEDS[:1]}
 KEYS = ["width", "seed", "image"]

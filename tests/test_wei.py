@@ -1,4 +1,4 @@
-"""Tests of emergence.wei and of the chapter's tables on Wei et al. (2022)."""
+"""Tests of emergence.book.wei and of the chapter's tables on Wei et al. (2022)."""
 
 import numpy as np
 import pandas as pd
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from emergence.datasets import load
-from emergence.wei import (
+from emergence.io.datasets import load
+from emergence.book.wei import (
     emergence_scale,
     family_curve,
     leaves_chance,
@@ -187,7 +187,7 @@ def test_family_curve_sorted_and_normalised():
 
 
 def test_chance_summary_on_open_models():
-    from emergence.wei import chance_summary
+    from emergence.book.wei import chance_summary
     d = load("obsscaling_emergent")
     s = chance_summary(d, ["Pythia", "Qwen1.5"], [("ipa_transliterate", "bleu"),
                                                   ("parsinlu_qa", "accuracy")],
@@ -203,7 +203,7 @@ def test_chance_summary_on_open_models():
 # --- the chapter's exercise checks ---------------------------------------------
 
 def test_wei_exercise_checks_accept_the_right_answers_and_reject_others():
-    from emergence.exercises import registry
+    from emergence.book.exercises import registry
     checks = registry()
     models = load("wei_models").set_index("model")
     ratio = ((models.loc["Chinchilla 70B", "train_tokens"] / models.loc["Chinchilla 70B", "params"])

@@ -137,17 +137,43 @@ import argparse
 import json
 import sys
 import time
-import warnings
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import training_seeds
+from emergence.experiments import training_seeds
+from emergence.experiments.arithmetic_network import (
+    HIDDEN_LAYERS,
+    WIDTHS,
+    count_params,
+    greedy_decode,
+    option_log_probs,
+    reference_token_losses,
+    step_features,
+    train_model,
+)
+from emergence.experiments.arithmetic_problems import (
+    DISTRACTOR_OFFSETS,
+    END,
+    N_TOKENS,
+    NONE,
+    SEED,
+    TASKS,
+    Task,
+    _task,
+    answer_tokens,
+    distractors,
+    multiple_choice_problems,
+    problems,
+    token_loss_problems,
+    tokens_to_strings,
+)
 
 __all__ = [
+    "END",
+    "NONE",
+    "N_TOKENS",
     "TASKS",
     "WIDTHS",
     "SEED",
@@ -170,388 +196,10 @@ __all__ = [
     "main",
 ]
 
-END = 10  # the end-of-answer token; digits are tokens 0-9
-NONE = 10  # in the cached output array: no token in this slot
-N_TOKENS = 11
-SEED = 0
-WIDTHS: tuple[int, ...] = (2, 4, 8, 16, 24, 32, 48, 64, 96, 144)
-HIDDEN_LAYERS = 2
-N_TRAIN_ADDITION = 20_000
-N_TEST_ADDITION = 100_000
-N_TOKEN_LOSS_ADDITION = 10_000
-N_MULTIPLE_CHOICE = 1_000
-N_OPTIONS = 4
 QUICK_PROBLEMS = 300
 LOSS_UNIT = 1e-4
 _LOSS_MISSING = np.iinfo(np.uint16).max
 _LOSS_MAX_CODE = _LOSS_MISSING - 1
-_CHUNK = 8192
-#: probabilities that underflow to 0 in the model's float32 softmax are floored here (ln = -87.3)
-_P_FLOOR = float(np.finfo(np.float32).tiny)
-
-
-@dataclass(frozen=True)
-class Task:
-    """One arithmetic task: operand size, operation and training budget."""
-
-    name: str
-    operand_digits: int
-    answer_digits: int  # longest possible answer
-    epochs: int
-
-    def apply(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """The reference answers."""
-        a = np.asarray(a, dtype=np.int64)
-        b = np.asarray(b, dtype=np.int64)
-        return a * b if self.name == "multiplication" else a + b
-
-    @property
-    def n_features(self) -> int:
-        return 2 * self.operand_digits * 10 + self.answer_digits * N_TOKENS + self.answer_digits + 1
-
-
-TASKS: dict[str, Task] = {
-    "multiplication": Task("multiplication", 2, 4, epochs=60),
-    "addition": Task("addition", 4, 5, epochs=15),
-}
-
-
-def token_loss_problems(task: str) -> int:
-    """How many test problems (the first ones) have their per-token losses cached.
-
-    All 8,100 for multiplication; the first :data:`N_TOKEN_LOSS_ADDITION` of
-    the 100,000 for addition (a mean over 50,000 tokens is already precise,
-    and keeping all would make the file about ten times larger).
-    """
-    return len(problems(task, "test")[0]) if _task(task).name == "multiplication" else N_TOKEN_LOSS_ADDITION
-
-
-def _task(task: str) -> Task:
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {sorted(TASKS)}, got {task!r}.")
-    return TASKS[task]
-
-
-def problems(task: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """The operands ``(a, b)`` of a task's training or test problems.
-
-    Parameters
-    ----------
-    task : {"multiplication", "addition"}
-    split : {"train", "test"}
-        Multiplication uses all 8,100 problems for both. Addition draws
-        ``N_TRAIN_ADDITION + N_TEST_ADDITION`` distinct problems with seed
-        :data:`SEED`; the first ones train, the rest test.
-
-    Examples
-    --------
-    >>> a, b = problems("multiplication", "test")
-    >>> len(a), int(a[0]), int(b[0]), int(a[-1]), int(b[-1])
-    (8100, 10, 10, 99, 99)
-    """
-    spec = _task(task)
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}.")
-    a, b = _all_problems(spec.name)
-    if spec.name == "addition":
-        part = slice(0, N_TRAIN_ADDITION) if split == "train" else slice(N_TRAIN_ADDITION, None)
-        a, b = a[part], b[part]
-    return a.copy(), b.copy()
-
-
-@lru_cache(maxsize=None)
-def _all_problems(task: str) -> tuple[np.ndarray, np.ndarray]:
-    spec = TASKS[task]
-    if spec.name == "multiplication":
-        a, b = np.meshgrid(np.arange(10, 100), np.arange(10, 100), indexing="ij")
-        return a.ravel().astype(np.int64), b.ravel().astype(np.int64)
-    rng = np.random.default_rng(SEED)
-    lo, hi = 10 ** (spec.operand_digits - 1), 10**spec.operand_digits
-    span = hi - lo
-    index = rng.choice(span * span, size=N_TRAIN_ADDITION + N_TEST_ADDITION, replace=False)
-    return (lo + index // span).astype(np.int64), (lo + index % span).astype(np.int64)
-
-
-def answer_tokens(values, max_digits: int) -> np.ndarray:
-    """Reference answers as tokens, most significant digit first, then "end".
-
-    Returns an int array of shape ``(n, max_digits + 1)``; slots after the
-    end token hold -1.
-
-    Examples
-    --------
-    >>> answer_tokens([342, 1024], 4)
-    array([[ 3,  4,  2, 10, -1],
-           [ 1,  0,  2,  4, 10]])
-    """
-    values = np.asarray(values, dtype=np.int64)
-    if values.ndim != 1 or (values < 0).any():
-        raise ValueError("values must be a 1-d array of non-negative integers.")
-    n_digits = np.maximum(1, np.floor(np.log10(np.maximum(values, 1))).astype(int) + 1)
-    if (n_digits > max_digits).any():
-        raise ValueError(f"an answer has more than max_digits={max_digits} digits.")
-    out = np.full((len(values), max_digits + 1), -1, dtype=np.int64)
-    for slot in range(max_digits):
-        power = n_digits - 1 - slot
-        has = power >= 0
-        out[has, slot] = (values[has] // 10 ** power[has]) % 10
-    out[np.arange(len(values)), n_digits] = END
-    return out
-
-
-def tokens_to_strings(tokens: np.ndarray) -> list[str]:
-    """Decode token rows (digits, then "end"/no-token 10 or -1) into answer strings.
-
-    Examples
-    --------
-    >>> tokens_to_strings(np.array([[3, 4, 2, 10, -1], [0, 7, 10, 10, 10]]))
-    ['342', '07']
-    """
-    tokens = np.asarray(tokens, dtype=np.int64)
-    if tokens.ndim != 2:
-        raise ValueError(f"tokens must be 2-dimensional (items x slots), got shape {tokens.shape}.")
-    digit = (tokens >= 0) & (tokens < 10)
-    keep = np.cumprod(digit, axis=1).astype(bool)  # up to the first non-digit
-    codes = np.where(keep, tokens + ord("0"), 0).astype(np.uint8)
-    fixed = np.ascontiguousarray(codes).view(f"S{tokens.shape[1]}").ravel()
-    return fixed.astype(str).tolist()
-
-
-def _problem_one_hot(a: np.ndarray, b: np.ndarray, spec: Task) -> np.ndarray:
-    n, d = len(a), spec.operand_digits
-    x = np.zeros((n, 2 * d * 10), dtype=np.float32)
-    rows = np.arange(n)
-    for k, operand in enumerate((a, b)):
-        for i in range(d):
-            digit = (operand // 10 ** (d - 1 - i)) % 10
-            x[rows, (k * d + i) * 10 + digit] = 1.0
-    return x
-
-
-def step_features(problem_x: np.ndarray, written: np.ndarray, step: int, spec: Task) -> np.ndarray:
-    """The model's input at answer step ``step``.
-
-    Parameters
-    ----------
-    problem_x : ndarray, shape (n, 20 * operand_digits)
-        One-hot problem digits.
-    written : ndarray of int, shape (n, >= step)
-        Tokens written so far (only the first ``step`` columns are used).
-    step : int
-        0 for the first answer token.
-    spec : Task
-    """
-    n = problem_x.shape[0]
-    slots = np.zeros((n, spec.answer_digits * N_TOKENS), dtype=np.float32)
-    rows = np.arange(n)
-    for j in range(step):
-        tok = np.asarray(written[:, j])
-        ok = (tok >= 0) & (tok < N_TOKENS)
-        slots[rows[ok], j * N_TOKENS + tok[ok]] = 1.0
-    position = np.zeros((n, spec.answer_digits + 1), dtype=np.float32)
-    position[:, step] = 1.0
-    return np.concatenate([problem_x, slots, position], axis=1)
-
-
-def _teacher_forced_examples(a, b, spec: Task):
-    px = _problem_one_hot(a, b, spec)
-    ref = answer_tokens(spec.apply(a, b), spec.answer_digits)
-    xs, ys = [], []
-    for step in range(spec.answer_digits + 1):
-        live = ref[:, step] >= 0
-        xs.append(step_features(px[live], ref[live], step, spec))
-        ys.append(ref[live, step])
-    return np.concatenate(xs), np.concatenate(ys)
-
-
-def count_params(model) -> int:
-    """Number of weights and biases of a fitted MLP."""
-    return int(sum(w.size for w in model.coefs_) + sum(c.size for c in model.intercepts_))
-
-
-def train_model(task: str, width: int, seed: int = SEED):
-    """Train one member of the family (deterministic; BLAS on one thread).
-
-    ``seed`` sets the initial weights and the order of the mini-batches; the
-    cached family uses :data:`SEED` (``EMERGENCE_SEED=k`` trains with ``SEED + k``),
-    and other seeds measure how much a result depends on the draw.
-
-    Returns the fitted :class:`~sklearn.neural_network.MLPClassifier`.
-    """
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.neural_network import MLPClassifier
-    from threadpoolctl import threadpool_limits
-
-    spec = _task(task)
-    if int(width) < 1:
-        raise ValueError(f"width must be a whole number >= 1, got {width!r}.")
-    a, b = problems(task, "train")
-    x, y = _teacher_forced_examples(a, b, spec)
-    model = MLPClassifier(
-        hidden_layer_sizes=(int(width),) * HIDDEN_LAYERS,
-        activation="relu",
-        solver="adam",
-        alpha=1e-4,
-        batch_size=256,
-        learning_rate_init=2e-3,
-        max_iter=spec.epochs,
-        tol=0.0,
-        n_iter_no_change=10**6,
-        shuffle=True,
-        random_state=int(seed),
-    )
-    with threadpool_limits(1), warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        # all 11 tokens are classes even if a tiny model never sees one
-        model.fit(x, y)
-    if list(model.classes_) != list(range(N_TOKENS)):
-        raise RuntimeError("training data lacks a token; cannot build an 11-way softmax.")
-    return model
-
-
-def _predict_proba(model, x):
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        return model.predict_proba(x)
-
-
-def greedy_decode(model, a, b, task: str) -> np.ndarray:
-    """Autoregressive greedy answers: tokens of shape ``(n, answer_digits)``, 10 = no token."""
-    spec = _task(task)
-    a, b = np.asarray(a), np.asarray(b)
-    out = np.full((len(a), spec.answer_digits), NONE, dtype=np.uint8)
-    for start in range(0, len(a), _CHUNK):
-        sl = slice(start, start + _CHUNK)
-        px = _problem_one_hot(a[sl], b[sl], spec)
-        written = np.full((px.shape[0], spec.answer_digits), -1, dtype=np.int64)
-        done = np.zeros(px.shape[0], dtype=bool)
-        for step in range(spec.answer_digits):
-            proba = _predict_proba(model, step_features(px, written, step, spec))
-            tok = np.argmax(proba, axis=1)
-            tok = np.where(done, END, tok)
-            done |= tok == END
-            written[:, step] = np.where(done, -1, tok)
-        out[sl] = np.where(written < 0, NONE, written).astype(np.uint8)
-    return out
-
-
-def _token_log_probs(model, a, b, tokens: np.ndarray, spec: Task) -> np.ndarray:
-    """Teacher-forced log-probability of each given token (NaN where tokens < 0)."""
-    out = np.full(tokens.shape, np.nan)
-    for start in range(0, len(a), _CHUNK):
-        sl = slice(start, start + _CHUNK)
-        px = _problem_one_hot(a[sl], b[sl], spec)
-        ref = tokens[sl]
-        for step in range(tokens.shape[1]):
-            live = ref[:, step] >= 0
-            if not live.any():
-                continue
-            proba = _predict_proba(model, step_features(px[live], ref[live], step, spec))
-            p = proba[np.arange(live.sum()), ref[live, step]].astype(np.float64)
-            block = out[sl]
-            block[live, step] = np.log(np.maximum(p, _P_FLOOR))
-            out[sl] = block
-    return out
-
-
-def reference_token_losses(model, a, b, task: str) -> np.ndarray:
-    """Per-token loss ``-ln p`` of each reference token, teacher-forced.
-
-    Returns shape ``(n, answer_digits + 1)``: the digit slots (NaN past the
-    answer's last digit) and, in the last column, the end token.
-    """
-    spec = _task(task)
-    a, b = np.asarray(a), np.asarray(b)
-    ref = answer_tokens(spec.apply(a, b), spec.answer_digits)
-    logp = -_token_log_probs(model, a, b, ref, spec)
-    n_digits = (ref[:, : spec.answer_digits] >= 0) & (ref[:, : spec.answer_digits] < 10)
-    digits = np.where(n_digits, logp[:, : spec.answer_digits], np.nan)
-    end_slot = n_digits.sum(axis=1)
-    end = logp[np.arange(len(a)), end_slot]
-    return np.concatenate([digits, end[:, None]], axis=1)
-
-
-#: offsets tried, in this order, to make the wrong options of :func:`distractors`
-DISTRACTOR_OFFSETS: tuple[int, ...] = (10, -10, 20, -20, 100, -100, 200, -200)
-
-
-def distractors(a: int, b: int) -> list[int]:
-    """Three wrong options for ``a x b`` that share the product's length and units digit.
-
-    The rule (fixed before any model was scored on it): the wrong options are
-    the first three of ``ab+10, ab-10, ab+20, ab-20, ab+100, ab-100, ab+200,
-    ab-200`` (in that order, :data:`DISTRACTOR_OFFSETS`) that are positive and
-    have as many digits as ``ab``. Every offset is a non-zero multiple of 10,
-    so each wrong option differs from ``ab`` and ends in the same units digit;
-    with the length also equal, no option can be rejected by its number of
-    digits or by its last digit. The last digit matters because the units
-    digit of ``a x b`` depends only on the units digits of ``a`` and ``b``, a
-    shortcut the family learns long before it learns the products: options
-    that differ from the product in that digit (such as ``a(b+1)`` or
-    ``(a+1)b``, unless ``a`` or ``b`` ends in 0) make the test a units-digit test. The first
-    four offsets always give at least two options (no product is within 20
-    of both ends of the range of numbers of its length), and the next two
-    then give the third, so the list always has three (checked for all 8,100
-    products in the tests).
-
-    Each model scores every option on its own (the log-probability of the
-    option's tokens), so where the product falls among the sorted options
-    (usually second smallest, with ``ab-10, ab+10, ab+20``) gives it no
-    information.
-
-    Examples
-    --------
-    >>> distractors(12, 34)
-    [418, 398, 428]
-    >>> distractors(10, 10)
-    [110, 120, 200]
-    >>> distractors(11, 90)
-    [980, 970, 890]
-    """
-    product = int(a) * int(b)
-    if product <= 0:
-        raise ValueError(f"a and b must be positive integers, got a={a!r}, b={b!r}.")
-    length = len(str(product))
-    chosen: list[int] = []
-    for offset in DISTRACTOR_OFFSETS:
-        value = product + offset
-        if value > 0 and len(str(value)) == length and value not in chosen:
-            chosen.append(value)
-        if len(chosen) == N_OPTIONS - 1:
-            break
-    return chosen
-
-
-def multiple_choice_problems() -> pd.DataFrame:
-    """The multiple-choice problems: one row per (problem, option), options shuffled.
-
-    Examples
-    --------
-    >>> mc = multiple_choice_problems()
-    >>> len(mc), int(mc.groupby("problem_id")["is_correct"].sum().max())
-    (4000, 1)
-    """
-    rng = np.random.default_rng(SEED)
-    a_all, b_all = problems("multiplication", "test")
-    pick = np.sort(rng.choice(len(a_all), size=N_MULTIPLE_CHOICE, replace=False))
-    rows = []
-    for problem_id in pick:
-        a, b = int(a_all[problem_id]), int(b_all[problem_id])
-        options = [a * b] + distractors(a, b)
-        order = rng.permutation(N_OPTIONS)
-        for option, k in enumerate(order):
-            rows.append((int(problem_id), a, b, option, str(options[k]), bool(k == 0)))
-    return pd.DataFrame(rows, columns=["problem_id", "a", "b", "option", "option_text", "is_correct"])
-
-
-def option_log_probs(model, mc: pd.DataFrame) -> np.ndarray:
-    """Log-probability of each option's full token sequence (digits + end) under ``model``."""
-    spec = TASKS["multiplication"]
-    values = mc["option_text"].astype(int).to_numpy()
-    tokens = answer_tokens(values, spec.answer_digits)
-    logp = _token_log_probs(model, mc["a"].to_numpy(), mc["b"].to_numpy(), tokens, spec)
-    return np.nansum(logp, axis=1)
 
 
 def _evaluate(task: str, width: int, n_problems: int | None = None, with_mc: bool = True,
@@ -603,7 +251,7 @@ def run(out_dir: Path | str | None = None, n_jobs: int = 2, widths=WIDTHS, verbo
     """Train the whole family and write the cached files to ``out_dir`` (default ``data/``)."""
     from joblib import Parallel, delayed
 
-    from ..datasets import data_dir
+    from emergence.io.datasets import data_dir
 
     out = Path(out_dir) if out_dir is not None else data_dir()
     jobs = [(task, w) for w in sorted(widths, reverse=True) for task in TASKS]
@@ -619,7 +267,7 @@ def run(out_dir: Path | str | None = None, n_jobs: int = 2, widths=WIDTHS, verbo
     by_key = {(r["task"], r["width"]): r for r in results}
     arrays: dict[str, np.ndarray] = {}
     model_rows, summary_rows = [], []
-    from ..metrics import token_edit_distance
+    from emergence.measure.metrics import token_edit_distance
 
     for task in TASKS:
         spec = TASKS[task]
@@ -702,7 +350,7 @@ def load_outputs(task: str, path: Path | str | None = None) -> dict:
     >>> bool(out["correct"][-1].mean() > out["correct"][0].mean())
     True
     """
-    from ..datasets import data_dir
+    from emergence.io.datasets import data_dir
 
     spec = _task(task)
     path = Path(path) if path is not None else data_dir() / "arithmetic_outputs.npz"
@@ -779,3 +427,4 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+

@@ -5,7 +5,7 @@ Regenerate the cached results with::
     python -m emergence.experiments.grokking [DIR]
 
 which rewrites ``grokking_curves.csv`` in ``DIR`` (default: the book's
-``data/``, see :func:`emergence.datasets.data_dir`). ``data/README.md`` records
+``data/``, see :func:`emergence.io.datasets.data_dir`). ``data/README.md`` records
 how long it took. ``EMERGENCE_SEED=k`` trains initialisation seeds ``3k, 3k + 1,
 3k + 2`` in place of :data:`SEEDS` (rows labelled 0, 1, 2); the split stays the same.
 
@@ -63,7 +63,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import seed_labels, to_cache_csv, training_seeds
+from emergence.experiments import seed_labels, to_cache_csv, training_seeds
 
 __all__ = [
     "MODULUS", "TRAIN_FRACTION", "SPLIT_SEED", "WIDTH", "LEARNING_RATE", "WEIGHT_DECAYS",
@@ -252,7 +252,7 @@ def run(data_dir: str | Path | None = None, n_jobs: int = 1) -> Path:
     processes cost twice the processor time and more wall time. ``n_jobs`` does not
     change the results.
     """
-    from ..datasets import data_dir as default_data_dir
+    from emergence.io.datasets import data_dir as default_data_dir
 
     data_dir = Path(default_data_dir() if data_dir is None else data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -65,8 +65,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._validate import check_positive_int
-from . import arithmetic, to_cache_csv, training_seeds
+from emergence._validate import check_positive_int
+from emergence.experiments import arithmetic, arithmetic_network, arithmetic_problems, to_cache_csv, training_seeds
 
 __all__ = [
     "TASK",
@@ -139,10 +139,10 @@ def next_token_table(model, a: int, b: int, task: str = TASK) -> np.ndarray:
     10 is "end"; rows in the order of :func:`open_prefixes`.
     """
     spec = arithmetic.TASKS[task]
-    problem_x = arithmetic._problem_one_hot(np.array([a]), np.array([b]), spec)
+    problem_x = arithmetic_network._problem_one_hot(np.array([a]), np.array([b]), spec)
     prefix_x = _prefix_features(task)
     x = np.concatenate([np.broadcast_to(problem_x, (len(prefix_x), problem_x.shape[1])), prefix_x], axis=1)
-    table = arithmetic._predict_proba(model, x).astype(np.float64)
+    table = arithmetic_network._predict_proba(model, x).astype(np.float64)
     return table / table.sum(axis=1, keepdims=True)
 
 
@@ -163,8 +163,8 @@ def _max_digits(table: np.ndarray) -> int:
     table = np.asarray(table)
     n_rows = table.shape[0] if table.ndim == 2 else 0
     max_digits = int(round(np.log10(9 * n_rows + 1)))
-    if table.ndim != 2 or (10**max_digits - 1) // 9 != n_rows or table.shape[1] != arithmetic.N_TOKENS:
-        raise ValueError(f"table must have one row per open prefix and {arithmetic.N_TOKENS} columns, "
+    if table.ndim != 2 or (10**max_digits - 1) // 9 != n_rows or table.shape[1] != arithmetic_problems.N_TOKENS:
+        raise ValueError(f"table must have one row per open prefix and {arithmetic_problems.N_TOKENS} columns, "
                          f"got shape {table.shape}; build it with next_token_table.")
     return max_digits
 
@@ -192,8 +192,8 @@ def sample_answers(table: np.ndarray, n: int, rng: np.random.Generator) -> tuple
     u = rng.random((n, max_digits))
     for step in range(max_digits):
         row = _row_of(digits, value)
-        token = np.minimum((u[:, step, None] >= cdf[row]).sum(axis=1), arithmetic.END)
-        live &= token != arithmetic.END
+        token = np.minimum((u[:, step, None] >= cdf[row]).sum(axis=1), arithmetic_problems.END)
+        live &= token != arithmetic_problems.END
         value = np.where(live, 10 * value + token, value)
         digits = digits + live
     return value, digits
@@ -255,7 +255,7 @@ def answer_probability(table: np.ndarray, answer: str) -> float:
         p *= table[_row_of(length, value), int(ch)]
         value = 10 * value + int(ch)
     if len(answer) < max_digits:
-        p *= table[_row_of(len(answer), value), arithmetic.END]
+        p *= table[_row_of(len(answer), value), arithmetic_problems.END]
     return float(p)
 
 
@@ -293,7 +293,7 @@ def estimates(draws: pd.DataFrame, r: int, max_samples: int = MAX_SAMPLES) -> pd
 
     ``r = 1`` stops each problem's stream at its first pass (``first_pass``),
     ``r = 2`` takes it all; both go through
-    :func:`emergence.infinite_resolution.pass_until_estimates`. ``max_samples``
+    :func:`emergence.measure.infinite_resolution.pass_until_estimates`. ``max_samples``
     is the budget the draws were made with.
 
     Examples
@@ -303,7 +303,7 @@ def estimates(draws: pd.DataFrame, r: int, max_samples: int = MAX_SAMPLES) -> pd
     >>> estimates(draws, 1)["estimate"].round(4).tolist(), estimates(draws, 2)["unbiased"].tolist()
     ([0.3333, 0.002], [0.16666666666666666, 1e-05])
     """
-    from ..infinite_resolution import pass_until_estimates
+    from emergence.measure.infinite_resolution import pass_until_estimates
 
     missing = [c for c in ("samples", "passes", "first_pass") if c not in draws.columns]
     if missing:
@@ -392,7 +392,7 @@ def run(data_dir: str | Path | None = None, n_jobs: int = 1) -> Path:
     """Sample every model of :data:`WIDTHS` and write ``passuntil_draws.csv``."""
     from joblib import Parallel, delayed
 
-    from ..datasets import data_dir as default_dir
+    from emergence.io.datasets import data_dir as default_dir
 
     out = Path(data_dir) if data_dir is not None else default_dir()
     from emergence.experiments.passuntil import _draw_model as draw_model  # picklable under python -m

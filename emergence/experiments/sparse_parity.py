@@ -6,7 +6,7 @@ Regenerate the cached results with::
 
 which rewrites ``sparse_parity_tasks.csv``, ``sparse_parity_scale.csv`` and
 ``sparse_parity_steps.csv`` in ``DIR`` (default: the book's ``data/``, see
-:func:`emergence.datasets.data_dir`). ``data/README.md`` records how long it took.
+:func:`emergence.io.datasets.data_dir`). ``data/README.md`` records how long it took.
 ``EMERGENCE_SEED=k`` trains initialisation (and batch-stream) seeds ``3k, 3k + 1, 3k + 2``
 in place of :data:`SEEDS` (rows labelled 0, 1, 2); the subtasks and the evaluation set stay
 the same.
@@ -79,8 +79,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..subtasks import LEARNED_NATS as _LEARNED_NATS
-from . import seed_labels, to_cache_csv, training_seeds
+from emergence.measure.subtasks import LEARNED_NATS as _LEARNED_NATS
+from emergence.experiments import seed_labels, to_cache_csv, training_seeds
 
 __all__ = [
     "N_TASKS", "N_BITS", "K", "ZIPF_EXPONENT", "TASK_SEED", "EVAL_SEED",
@@ -439,7 +439,7 @@ def run(data_dir: str | Path | None = None, n_jobs: int = 1) -> dict[str, Path]:
     two worker processes took more processor time and more wall time than one
     process. ``n_jobs`` does not change the results.
     """
-    from ..datasets import data_dir as default_data_dir
+    from emergence.io.datasets import data_dir as default_data_dir
 
     data_dir = Path(default_data_dir() if data_dir is None else data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,7 @@ floating-point sums, and hence the cached numbers, are the same on every run.
 What is cached, one row per (model, test image):
 
 - autoencoders: the squared reconstruction error of the image, summed over
-  its 64 pixels (:func:`emergence.vision.per_image_squared_error`);
+  its 64 pixels (:func:`emergence.measure.vision.per_image_squared_error`);
 - classifiers: the true and predicted label, whether they agree, and the
   probability the model gives the true label.
 
@@ -50,8 +50,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..vision import autoencoder_params, classifier_params, per_image_squared_error
-from . import seed_labels, to_cache_csv, training_seeds
+from emergence.measure.vision import autoencoder_params, classifier_params, per_image_squared_error
+from emergence.experiments import seed_labels, to_cache_csv, training_seeds
 
 __all__ = [
     "WIDTHS",
@@ -227,12 +227,12 @@ def main(data_dir: str | Path | None = None) -> None:
     ----------
     data_dir : str or Path, optional
         Where to write; by default the book's ``data/`` folder
-        (:func:`emergence.datasets.data_dir`). ``python -m
+        (:func:`emergence.io.datasets.data_dir`). ``python -m
         emergence.experiments.vision DIR`` writes to ``DIR`` instead.
     """
     import sklearn
 
-    from ..datasets import data_dir as default_data_dir
+    from emergence.io.datasets import data_dir as default_data_dir
 
     data_dir = Path(default_data_dir() if data_dir is None else data_dir)
     print(f"scikit-learn {sklearn.__version__}, numpy {np.__version__}; writing to {data_dir}")

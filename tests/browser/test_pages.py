@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 
 from emergence.plotting import MIN_TEXT_PX
-from emergence.static_site import figure_text
+from emergence.book.static_site import figure_text
 
 SITE = Path(os.environ["SITE_DIR"]) if os.environ.get("SITE_DIR") else None
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
