@@ -71,7 +71,9 @@ course-check: env
 # book's solutions must pass the course's tests.
 FRESH ?= _build/fresh-env
 fresh-check: env
-	rm -rf $(FRESH)
+	# pip builds the package in build/ of the checkout and reuses what it finds there: a
+	# module removed from emergence/ would still be installed from an earlier build
+	rm -rf $(FRESH) build
 	$(PYTHON) -m venv $(FRESH)
 	grep -v '^-e' requirements.txt > $(FRESH)/constraints.txt
 	$(FRESH)/bin/python -m pip install --quiet --upgrade "pip>=24"

@@ -1,7 +1,10 @@
-"""Model families trained for the book, one module each.
+"""Model families trained for the book, one module each, and every family's curves.
 
-Each module is deterministic, caches its results in ``data/`` and regenerates
-them with ``python -m emergence.experiments.<name>``.
+Each family's module (``arithmetic``, with its tasks in ``arithmetic_problems`` and its
+network in ``arithmetic_network``; ``passuntil``, ``sparse_parity``, ``grokking``,
+``vision``) is deterministic, caches its results in ``data/`` and regenerates them with
+``python -m emergence.experiments.<name>``; :mod:`~emergence.experiments.scoreboard`
+reads every family's curves under a sharp and a smooth metric.
 
 Every family can be retrained on another draw of its random training choices
 (initial weights, batch order, the sampler's streams): ``EMERGENCE_SEED=k``
