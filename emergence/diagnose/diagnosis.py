@@ -125,7 +125,6 @@ from emergence.diagnose.curves import emergence_scores, pack, shares_of_gain
 from emergence.diagnose.inputs import (
     SCALE_UNITS,
     DiagnoseInputError,
-    SharedTable,
     _canonical,
     _load,
     _metric_info,
@@ -143,6 +142,22 @@ __all__ = ["EMERGENCE_CUTOFF", "diagnose"]
 #: A straight line through k models scores k - 1, so no straight line through 11
 #: or fewer models passes it (the default of :func:`emergence.book.meta_analysis.meta_analysis`).
 EMERGENCE_CUTOFF = 10.0
+
+
+class SharedTable(pd.DataFrame):
+    """A DataFrame kept in another one's ``attrs`` without being copied.
+
+    pandas deep-copies ``attrs`` into the result of every operation; the points
+    table of a large report would be copied each time a column is selected.
+    This table is shared instead (operations on it give plain DataFrames).
+    """
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def __deepcopy__(self, memo=None):
+        return self
 
 
 def _duplicates(t: pd.DataFrame, curve_id: np.ndarray, where: _Where):

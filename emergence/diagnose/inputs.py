@@ -25,24 +25,8 @@ OUTPUTS_REQUIRED = ("task", "family", "model", "scale", "item", "prediction", "t
 SCALE_UNITS = {"parameters": "parameters", "flops": "training FLOPs"}
 
 
-class SharedTable(pd.DataFrame):
-    """A DataFrame kept in another one's ``attrs`` without being copied.
-
-    pandas deep-copies ``attrs`` into the result of every operation; the points
-    table of a large report would be copied each time a column is selected.
-    This table is shared instead (operations on it give plain DataFrames).
-    """
-
-    @property
-    def _constructor(self):
-        return pd.DataFrame
-
-    def __deepcopy__(self, memo=None):
-        return self
-
-
 class DiagnoseInputError(ValueError):
-    """Bad input to :func:`diagnose`; the message names the file, column and row."""
+    """Bad input to :func:`emergence.diagnose.diagnose`; the message names the file, column and row."""
 
 
 
