@@ -25,9 +25,12 @@ Two modules serve every layer: :mod:`emergence.plotting` (the house style of fig
 and ``emergence._validate`` (argument checks with clear messages).
 
 The most used functions are importable from here: ``from emergence import
-emergence_score, exact_match, expected_accuracy``.
+emergence_score, exact_match, expected_accuracy``. The flat module paths of versions before
+0.2.0 (``emergence.score``, ``emergence.exercises``, ...) still import, with a warning
+naming the new path (``emergence._moved``).
 """
 
+from emergence import _moved
 from emergence.measure.metrics import (
     brier_score,
     exact_match,
@@ -48,7 +51,10 @@ from emergence.model.mirage import (
     sample_test_set,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+# notebooks saved before 0.2.0 import the package's former flat paths (emergence.score, ...)
+_moved.install()
 
 __all__ = [
     "accuracy_from_loss",
@@ -72,8 +78,10 @@ __all__ = [
 def __getattr__(name: str):
     # matplotlib takes most of a second to import and only figures need it, so the
     # command line and the numerical modules do not load it; emergence.plotting still works
-    if name == "plotting":
-        import importlib
+    import importlib
 
+    if name == "plotting":
         return importlib.import_module(".plotting", __name__)
+    if name in _moved.MOVED:            # emergence.score and the like, as before 0.2.0
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'emergence' has no attribute {name!r}")

@@ -28,7 +28,7 @@ LAYERS = (
     ("forecast", ("emergence.forecast",)),
     ("diagnose", ("emergence.diagnose",)),
     ("book", ("emergence.book",)),
-    ("public API", ("emergence", "emergence.__main__")),
+    ("public API", ("emergence", "emergence.__main__", "emergence._moved")),
 )
 
 #: No module is longer than this many lines; split a longer one by idea.
@@ -51,7 +51,7 @@ def layer_of(module: str) -> int:
     best, length = None, -1
     for i, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            exact_only = prefix in ("emergence", "emergence.__main__")
+            exact_only = prefix in ("emergence", "emergence.__main__", "emergence._moved")
             hit = module == prefix if exact_only else (module == prefix
                                                        or module.startswith(prefix + "."))
             if hit and len(prefix) > length:
