@@ -43,7 +43,7 @@ site-test: env
 
 # The whole book as one PDF, printed offline from the built site by Chromium (make book first).
 pdf: env
-	$(BIN)/python -m emergence.book.pdf pdf _build/html _build/pdf/book.pdf
+	$(BIN)/python -m emergence.book.pdf _build/html _build/pdf/book.pdf
 
 lab: env
 	$(BIN)/jupyter lab book/

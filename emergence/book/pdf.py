@@ -4,7 +4,7 @@ Every page in the order of the table of contents (:func:`reading_order`), each c
 a new sheet, with the site's own print styles, typeset formulas and figures; nothing is
 fetched from outside the site::
 
-    python -m emergence.book.pdf pdf _build/html _build/pdf/book.pdf
+    python -m emergence.book.pdf _build/html _build/pdf/book.pdf
 """
 
 from __future__ import annotations
@@ -101,12 +101,11 @@ def _main(argv=None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m emergence.book.pdf",
-                                     description="Print the book's built site as one PDF.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    pdf = sub.add_parser("pdf", help="print the built site as one PDF with Chromium")
-    pdf.add_argument("site", help="the built site, e.g. _build/html")
-    pdf.add_argument("out", help="the PDF to write, e.g. _build/pdf/book.pdf")
-    pdf.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+                                     description="Print the book's built site as one PDF "
+                                                 "with Chromium.")
+    parser.add_argument("site", help="the built site, e.g. _build/html")
+    parser.add_argument("out", help="the PDF to write, e.g. _build/pdf/book.pdf")
+    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args(argv)
     if not (Path(args.site) / "book" / "intro.html").is_file():
         parser.error(f"{args.site} holds no built book (book/intro.html): run 'make book' first.")

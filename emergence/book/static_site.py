@@ -22,9 +22,8 @@ A Sphinx extension, listed in ``_config.yml``, that
   use (its search box opens the search page).
 
 It also holds the measures the site's tests share (what a page loads from outside the
-site, :func:`outside_references`; a figure's alt text and size, :func:`figure_text`) and
-prints the whole book as one PDF with Chromium (:func:`print_book`,
-``python -m emergence.book.static_site pdf _build/html _build/pdf/book.pdf``).
+site, :func:`outside_references`; a figure's alt text and size, :func:`figure_text`).
+:mod:`emergence.book.pdf` prints the built site as one PDF.
 
 MathJax is fetched once (``npm pack mathjax@3.2.2``) into
 ``$XDG_CACHE_HOME/emergence-book`` (``~/.cache`` by default) and checked against

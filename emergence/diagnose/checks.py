@@ -1,9 +1,10 @@
 """The checks :func:`~emergence.diagnose.diagnose` makes on every curve at once.
 
-Each takes the table of curves (one row per task x family x metric) and the packed
-points, and adds its columns: the resolution floor, the shape of the gain, whether the
-metric is known to be sharp, the partner metrics of the same outputs and p^L, and the
-backtests.
+Each takes the table of curves (one row per task x family x metric), with the packed
+points where it needs them, and adds its columns: the test-set sizes and the resolution
+floor, where the gain is made against the noise, the best partner metric of the same
+outputs and whether a sharp curve is consistent with a jump made by its metric, the p^L
+curve a per-token metric predicts, and the backtests.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The words of a diagnosis: numbers as a verdict line writes them, notes and verdicts."""
+"""The words of a diagnosis: notes on the whole table, and one verdict line per curve that
+says what the evidence supports and nothing more."""
 
 from __future__ import annotations
 
