@@ -130,9 +130,9 @@ from emergence.diagnose.inputs import (
     _metric_info,
     _Where,
 )
+from emergence.diagnose.shape import binomial_stderr
 from emergence.diagnose.verdicts import _notes, _verdicts
 from emergence.measure.catalogue import UNKNOWN as _UNKNOWN
-from emergence.diagnose.shape import binomial_stderr
 from emergence.measure.scaling import accuracy_interval
 
 __all__ = ["EMERGENCE_CUTOFF", "diagnose"]
