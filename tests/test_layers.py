@@ -47,13 +47,12 @@ def modules() -> dict[str, Path]:
 
 
 def layer_of(module: str) -> int:
-    """The index in :data:`LAYERS` of the longest prefix that names ``module``'s layer."""
+    """The index in :data:`LAYERS` of the longest name that holds ``module``."""
     best, length = None, -1
     for i, (_, prefixes) in enumerate(LAYERS):
         for prefix in prefixes:
-            exact_only = prefix in ("emergence", "emergence.__main__", "emergence._moved")
-            hit = module == prefix if exact_only else (module == prefix
-                                                       or module.startswith(prefix + "."))
+            # a subpackage holds its modules; the top package is only its own __init__
+            hit = module == prefix or (prefix != "emergence" and module.startswith(prefix + "."))
             if hit and len(prefix) > length:
                 best, length = i, len(prefix)
     if best is None:

@@ -16,10 +16,10 @@ from emergence._moved import MOVED, new_name
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _run(code: str, *args: str) -> subprocess.CompletedProcess:
+def _python(*args: str) -> subprocess.CompletedProcess:
     # a fresh interpreter: the former paths must work on a first import, not from a cache
-    return subprocess.run([sys.executable, *args] if args else [sys.executable, "-c", code],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
 
 
 @pytest.mark.parametrize("old", sorted(MOVED))
@@ -30,7 +30,7 @@ def test_every_former_path_names_a_module_that_exists(old):
 
 
 def test_a_former_path_is_the_module_itself_with_a_warning():
-    done = _run(textwrap.dedent("""
+    done = _python("-c", textwrap.dedent("""
         import warnings
         warnings.simplefilter("always")
         with warnings.catch_warnings(record=True) as seen:
@@ -55,7 +55,7 @@ def test_a_former_path_is_the_module_itself_with_a_warning():
 
 def test_a_course_released_before_the_layers_still_grades():
     # the hidden test of every exercise in an nbgrader release made before 0.2.0
-    done = _run(textwrap.dedent("""
+    done = _python("-c", textwrap.dedent("""
         check_answer = 0.9 ** 5
         import importlib as _importlib, emergence.exercises as _book
         assert _importlib.reload(_book).evaluate("mirage-1", check_answer).ok
@@ -68,7 +68,7 @@ def test_a_course_released_before_the_layers_still_grades():
 
 
 def test_python_dash_m_with_a_former_path_runs_the_module():
-    done = _run("", "-m", "emergence.coursework", "--help")
+    done = _python("-m", "emergence.coursework", "--help")
     assert done.returncode == 0, done.stderr
     assert "normalize" in done.stdout
     assert "emergence.coursework is now emergence.book.coursework" in done.stderr
