@@ -1,12 +1,14 @@
 # Two commands do everything on a fresh machine (Python 3.11 and make needed):
-#   make book   build the site into _build/html (creates the environment first)
-#   make test   unit tests + doctests, every chapter under nbval, a clean strict build
+#   make book   build the site into _build/html, the Korean edition into _build/html/ko
+#               (creates the environment first)
+#   make test   unit tests + doctests, every chapter under nbval, the translations' catalogues,
+#               a clean strict build of both editions, and the built site in a browser
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: env book test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course course-check
+.PHONY: env book editions translations translations-check test unit notebooks build-clean site-test pdf lab regenerate regenerated-check seeds-check clean student fresh-check course course-check
 
 env: $(STAMP)
 
@@ -16,10 +18,34 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# Every chapter runs once per build: the execution cache is emptied, the English build fills
+# it, and each translation reuses it (emergence.book.editions).
 book: env
+	rm -rf _build/.jupyter_cache
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(MAKE) --no-print-directory editions
 
-test: unit notebooks build-clean site-test
+# The translated editions (after the English build): each into _build/html/<language>.
+LANGUAGES ?= ko
+editions: env
+	for language in $(LANGUAGES); do \
+	  $(BIN)/python -m emergence.book.editions build $$language || exit 1; done
+
+# After a change to the English: every page's messages extracted again (Sphinx's gettext
+# builder) and merged into locales/<language>/LC_MESSAGES (sphinx-intl), where a changed
+# sentence's translation is marked fuzzy for the translator.
+translations: env
+	$(BIN)/python -m emergence.book.editions extract
+	for language in $(LANGUAGES); do $(BIN)/python -m emergence.book.editions update $$language; done
+
+# The pages listed in locales/<language>/translated.txt: every message of the English as now
+# written is translated, none is fuzzy, and each keeps the English's markup, numbers,
+# quotations and the glossary's terms; every problem is printed.
+translations-check: env
+	$(BIN)/python -m emergence.book.editions extract
+	for language in $(LANGUAGES); do $(BIN)/python -m emergence.book.translations check $$language || exit 1; done
+
+test: unit notebooks translations-check build-clean site-test
 
 # The unit tests run in two processes (pytest-xdist): each test is single-threaded.
 UNIT_WORKERS ?= 2
@@ -33,10 +59,13 @@ notebooks: env
 build-clean: env
 	$(BIN)/jupyter-book clean . --all
 	$(BIN)/jupyter-book build . -W -n --keep-going
+	$(MAKE) --no-print-directory editions
 
 # The built site as its readers meet it (run after a build): every page checked on disk
-# and in Debian's Chromium (apt-get install chromium) with the network blocked; screenshots
-# of every page at 1280 and 400 px, and the measured page weights, go to _build/screenshots.
+# and in Debian's Chromium (apt-get install chromium) with the network blocked, the pages of
+# the Korean edition listed as translated too (Korean drawn with a Korean font: apt-get
+# install fonts-noto-cjk); screenshots of every page at 1280 and 400 px, and the measured
+# page weights, go to _build/screenshots.
 site-test: env
 	rm -rf _build/screenshots
 	SITE_DIR=_build/html $(BIN)/python -m pytest -p no:cacheprovider tests/test_site.py tests/browser

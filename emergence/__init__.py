@@ -21,7 +21,8 @@ layers, and each imports only from the layers above it in this list
   the chapters' own analyses (Wei et al.'s tables, BIG-bench's meta-analysis, vision,
   difficulty).
 
-Two modules serve every layer: :mod:`emergence.plotting` (the house style of figures)
+Three modules serve every layer: :mod:`emergence.plotting` (the house style of figures),
+:mod:`emergence.translatable` (prose computed by code, marked for the translated editions)
 and ``emergence._validate`` (argument checks with clear messages).
 
 The most used functions are importable from here: ``from emergence import

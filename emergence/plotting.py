@@ -44,10 +44,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.text import Text
 
+from emergence.translatable import Text as TranslatableText
+
 __all__ = ["use_house_style", "scale_axis", "mark_simulated", "metric_panels", "show_figure",
            "figure_png", "family_style", "ordered_colors", "FAMILY_COLORS", "FAMILY_MARKERS",
            "METRIC_COLORS", "OKABE_ITO", "COLUMN_PX", "MIN_TEXT_PX", "PX_PER_INCH",
-           "PHONE_COLUMN_PX", "PHONE_WIDTH_IN", "PHONE_FIGURE_KEY", "phone_layout"]
+           "PHONE_COLUMN_PX", "PHONE_WIDTH_IN", "PHONE_FIGURE_KEY", "ALT_MESSAGE_KEY", "phone_layout"]
 
 #: The palette of Okabe & Ito (2008), "Color Universal Design": eight colours that stay
 #: distinguishable under protanopia, deuteranopia and tritanopia. Its yellow is kept out
@@ -360,6 +362,10 @@ def figure_png(fig, alt: str, column_px: float = COLUMN_PX) -> tuple[bytes, int,
 #: site shows it on narrow screens, :mod:`emergence.book.static_site`; notebooks ignore it).
 PHONE_FIGURE_KEY = "emergence/phone-figure"
 
+#: Where an image output keeps its alt text's template and values when the text was made by
+#: :func:`emergence.translatable.tr`, for a translated edition to show in its language.
+ALT_MESSAGE_KEY = "emergence/alt-message"
+
 
 def phone_layout(fig) -> None:
     """Lay ``fig`` out again, in place, for a phone's column (:data:`PHONE_WIDTH_IN` wide).
@@ -490,7 +496,9 @@ def show_figure(fig, alt: str) -> None:
     :func:`figure_png` for what is checked. The output also carries the figure laid out
     for a phone (:func:`phone_layout`) in its metadata, under :data:`PHONE_FIGURE_KEY`,
     for the site to show on narrow screens; its text is checked against the phone's
-    column (:data:`PHONE_COLUMN_PX`).
+    column (:data:`PHONE_COLUMN_PX`). If ``alt`` was made by
+    :func:`emergence.translatable.tr`, its template and values go under
+    :data:`ALT_MESSAGE_KEY`, for a translated edition of the site.
     """
     from IPython.display import display
 
@@ -498,8 +506,11 @@ def show_figure(fig, alt: str) -> None:
     phone_layout(fig)
     phone, phone_width, _ = figure_png(fig, alt, column_px=PHONE_COLUMN_PX)
     plt.close(fig)
+    metadata = {"image/png": {"width": width, "alt": " ".join(alt.split())},
+                PHONE_FIGURE_KEY: {"png": base64.b64encode(phone).decode("ascii"),
+                                   "width": phone_width}}
+    if isinstance(alt, TranslatableText):
+        # a translated edition of the site shows the alt text in its own language
+        metadata[ALT_MESSAGE_KEY] = {"msgid": alt.msgid, "values": alt.values}
     display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"[figure] {alt}"},
-            metadata={"image/png": {"width": width, "alt": " ".join(alt.split())},
-                      PHONE_FIGURE_KEY: {"png": base64.b64encode(phone).decode("ascii"),
-                                         "width": phone_width}},
-            raw=True)
+            metadata=metadata, raw=True)

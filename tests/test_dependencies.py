@@ -21,10 +21,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 #: Imported only inside the functions that build the site or print its PDF (Sphinx hooks,
-#: the phone-figure renderer, the browser), or that an instructor's grading runs (nbgrader);
+#: the phone-figure renderer, the browser, the translated editions' catalogues and
+#: configuration), or that an instructor's grading runs (nbgrader);
 #: their environment is requirements.txt.
 SITE_ONLY = {"docutils", "myst_nb", "sphinx", "sphinx_exercise", "playwright", "nbgrader", "traitlets",
-             "jupyter_client"}
+             "jupyter_client", "babel", "yaml"}
 
 #: Libraries that the chapters use through another one, which imports them only when asked.
 INDIRECT = {"jinja2": "pandas' Styler (DataFrame.style) in the chapters' tables"}

@@ -17,10 +17,10 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "emergence"
 
 #: The layers, lowest first: a module may import from its own layer and the ones below.
-#: The two foundation modules serve every layer; the package's own ``__init__`` (the
+#: The foundation modules serve every layer; the package's own ``__init__`` (the
 #: public API) and ``__main__`` sit on top.
 LAYERS = (
-    ("foundation", ("emergence._validate", "emergence.plotting")),
+    ("foundation", ("emergence._validate", "emergence.translatable", "emergence.plotting")),
     ("measure", ("emergence.measure",)),
     ("io", ("emergence.io",)),
     ("model", ("emergence.model",)),

@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 
 from emergence.plotting import COLUMN_PX, MIN_TEXT_PX
+from emergence.book.editions import ORIGINAL, TRANSLATIONS, checked_page, edition_links
 from emergence.book.static_site import figure_text, outside_references
 
+ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ["SITE_DIR"]) if os.environ.get("SITE_DIR") else None
 pytestmark = pytest.mark.skipif(SITE is None or not (SITE / "index.html").is_file(),
                                 reason="needs a built site: SITE_DIR=_build/html (make site-test)")
@@ -30,7 +32,8 @@ def site_pages() -> list[str]:
         return []
     skip = {"_static", "_sources", "_images", "jupyter_execute"}
     return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
-                  if not skip & set(p.relative_to(SITE).parts))
+                  if not skip & set(p.relative_to(SITE).parts)
+                  and checked_page(str(p.relative_to(SITE)), ROOT))
 
 
 PAGES = site_pages()
@@ -49,6 +52,45 @@ def local(page: str, url: str) -> Path:
 def test_the_site_has_every_chapter():
     chapters = [p for p in PAGES if p.startswith("book/0")]
     assert len(chapters) >= 8, chapters
+
+
+def test_every_translation_has_every_page_of_the_original():
+    originals = [p for p in site_pages_all() if p.split("/")[0] not in TRANSLATIONS]
+    for language in TRANSLATIONS:
+        missing = [p for p in originals if not (SITE / language / p).is_file()]
+        assert missing == [], f"pages missing from the {language} edition: {missing}"
+
+
+def site_pages_all() -> list[str]:
+    skip = {"_static", "_sources", "_images", "jupyter_execute"}
+    return [str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
+            if not skip & set(p.relative_to(SITE).parts)]
+
+
+def _language(page: str) -> str:
+    first = page.split("/")[0]
+    return first if first in TRANSLATIONS else ORIGINAL[0]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_names_its_language_and_links_to_itself_in_the_other_edition(page):
+    html = (SITE / page).read_text(encoding="utf-8")
+    if html.lstrip().startswith('<meta http-equiv="Refresh"'):
+        pytest.skip("the site's front door, a redirect to book/intro.html")
+    language = _language(page)
+    assert re.search(rf'<html lang="{language}"', html), f"{page} is not marked lang={language}"
+    name = page.removeprefix(f"{language}/") if language != ORIGINAL[0] else page
+    for link in edition_links(name.removesuffix(".html"), language):
+        assert f'href="{link["href"]}" hreflang="{link["lang"]}"' in html, link
+        assert ((SITE / page).parent / link["href"]).resolve().is_file(), link
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
+def test_a_translated_page_says_its_figures_in_its_language(page):
+    html = (SITE / page).read_text(encoding="utf-8")
+    figures = [img for img in tags(html, "img") if "_images/" in img.get("src", "")]
+    english = [img["alt"][:60] for img in figures if not re.search("[가-힣]", img.get("alt", ""))]
+    assert english == [], f"figures with English alt text on {page}"
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -306,7 +306,7 @@ class PhoneFigures:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        from emergence.plotting import PHONE_FIGURE_KEY
+        from emergence.plotting import ALT_MESSAGE_KEY, PHONE_FIGURE_KEY
 
         phone = data.output_metadata.get(PHONE_FIGURE_KEY) if data.mime_type == "image/png" else None
         env = renderer.renderer.sphinx_env
@@ -318,6 +318,11 @@ class PhoneFigures:
             data, content=phone["png"], output_metadata={"image/png": {"width": phone["width"]}}))
         wide[0]["classes"].append("figure-wide")
         small[0]["classes"].append("figure-phone")
+        message = data.output_metadata.get(ALT_MESSAGE_KEY)
+        if isinstance(message, dict):
+            # for a translated edition to put the alt text in its language (emergence.book.editions)
+            for image in (wide[0], small[0]):
+                image[ALT_MESSAGE_KEY] = message
         return wide + small
 
 

@@ -34,8 +34,10 @@ from pathlib import Path
 import pytest
 
 from emergence.plotting import MIN_TEXT_PX
+from emergence.book.editions import checked_page
 from emergence.book.static_site import figure_text
 
+ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ["SITE_DIR"]) if os.environ.get("SITE_DIR") else None
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "_build/screenshots"))
@@ -53,7 +55,8 @@ def site_pages() -> list[str]:
         return []
     skip = {"_static", "_sources", "_images", "jupyter_execute"}
     return sorted(str(p.relative_to(SITE)) for p in SITE.rglob("*.html")
-                  if not skip & set(p.relative_to(SITE).parts) and p.name != "genindex.html")
+                  if not skip & set(p.relative_to(SITE).parts) and p.name != "genindex.html"
+                  and checked_page(str(p.relative_to(SITE)), ROOT))
 
 
 PAGES = site_pages()
@@ -380,5 +383,69 @@ def test_the_static_explorer_redraws_when_a_slider_moves(browser, server, page):
         assert "0 of 8 models score 0" in after, after
         assert title.count() == 1
         shot(tab, page.replace(".html", "-explorer.html"), 1280)
+    finally:
+        tab.close()
+
+
+# --- the editions: the switch between them, and Korean drawn with a Korean font -------------
+
+EDITION_PAIRS = [(p, f"ko/{p}") for p in ("book/intro.html", "book/02_mirage_derived.html")
+                 if p in PAGES and f"ko/{p}" in PAGES]
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+@pytest.mark.parametrize("english, korean", EDITION_PAIRS)
+def test_the_language_switch_leads_to_the_same_page_in_the_other_edition(browser, server, english,
+                                                                      korean, width):
+    for here, there, language in ((english, korean, "ko"), (korean, english, "en")):
+        tab, record = open_page(browser, server, here, width)
+        try:
+            link = tab.locator(f".edition-switch a[hreflang='{language}']")
+            assert link.is_visible(), f"no visible switch to {language} on {here} at {width} px"
+            link.click()
+            tab.wait_for_url(server + there)
+            assert tab.evaluate("document.documentElement.lang") == language
+            assert record["outside"] == []
+        finally:
+            tab.close()
+
+
+def korean_fonts() -> set[str]:
+    """The installed fonts that have Korean's letters (fontconfig's own list)."""
+    import subprocess
+
+    listed = subprocess.run(["fc-list", ":lang=ko", "family"], capture_output=True, text=True).stdout
+    return {name.strip() for line in listed.splitlines() for name in line.split(",")}
+
+
+_PLAIN_TEXT = """() => {
+  const article = document.querySelector('article');
+  return [article.querySelector('h1'),
+          ...[...article.querySelectorAll('p')].filter(p => !p.querySelector('code, mjx-container, a'))
+             .slice(0, 3)].map((el, i) => { el.dataset.fontProbe = i; return i; });
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 400])
+@pytest.mark.parametrize("page", [korean for _, korean in EDITION_PAIRS])
+def test_korean_is_drawn_with_a_font_that_has_its_letters(browser, server, page, width):
+    """No tofu: every font Chromium draws the heading and plain paragraphs with has Hangul
+    (``fc-list :lang=ko``; Debian's fonts-noto-cjk gives Noto Sans CJK KR)."""
+    fonts = korean_fonts()
+    assert fonts, "no font with Korean letters is installed: apt-get install fonts-noto-cjk"
+    tab, _ = open_page(browser, server, page, width)
+    try:
+        probes = tab.evaluate(_PLAIN_TEXT)
+        cdp = tab.context.new_cdp_session(tab)
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+        used = set()
+        for probe in probes:
+            node = cdp.send("DOM.querySelector", {"nodeId": root,
+                                                  "selector": f"[data-font-probe='{probe}']"})
+            for font in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]:
+                used.add(font["familyName"])
+        assert used and used <= fonts, f"{page} draws Korean with {sorted(used - fonts)}"
     finally:
         tab.close()

@@ -1,0 +1,374 @@
+"""The book's editions: the English original at the site's root, each translation in a folder.
+
+Translation is Sphinx's own (gettext). ``extract`` runs Sphinx's gettext builder, which
+writes every translatable text of a page (its prose, headings, admonitions, exercises,
+captions) into ``_build/gettext/<page>.pot``; the extension below adds the templates of
+the ``tr("...")`` calls in a chapter's code (:mod:`emergence.translatable`). ``update``
+runs sphinx-intl, which merges those templates into the translators' catalogues,
+``locales/<language>/LC_MESSAGES/<page>.po``, keeping what is translated and marking a
+translation *fuzzy* when its English changed. ``build`` builds a translated edition
+into ``_build/html/<language>/``: the English build's execution cache is reused, so the
+chapters run once for both editions. :mod:`emergence.book.translations` checks the
+catalogues.
+
+As a Sphinx extension (``sphinx: extra_extensions`` in ``_config.yml``) it puts a link to
+the same page in the other edition in every page's header, marks the pages of a
+translated edition that are not translated yet, and gives computed alt text in the
+edition's language (:func:`translated_text`).
+
+Command line (from the repository's top)::
+
+    python -m emergence.book.editions extract        # _build/gettext/**/*.pot
+    python -m emergence.book.editions update ko      # locales/ko/LC_MESSAGES/**/*.po
+    python -m emergence.book.editions build ko       # _build/html/ko (after the English build)
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import gettext
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from emergence.translatable import Text
+
+#: The original's language, and the translations: language code -> the language's own name.
+ORIGINAL = ("en", "English")
+TRANSLATIONS = {"ko": "한국어"}
+#: Where the catalogues live, beside ``_config.yml``.
+LOCALES = "locales"
+#: In a translation's folder, the pages whose catalogues are complete (one per line).
+TRANSLATED_LIST = "translated.txt"
+
+#: The note at the top of a page of a translated edition that is not translated yet.
+UNTRANSLATED_NOTE = {
+    "ko": "이 쪽은 아직 한국어로 옮기지 않았다. 아래는 영어 원문이다.",
+}
+#: The note at the top of a translated edition's first page: what stays in English, and why.
+EDITION_NOTE = {
+    "ko": "한국어판은 영어판과 같은 노트북을 한 번 실행한 결과를 함께 쓴다. 그래서 그림의 축 이름과 "
+          "범례, 표, 코드와 코드가 출력하는 글은 영어 그대로 두고, 본문과 그림의 대체 텍스트는 "
+          "한국어로 옮겼다. 논문에서 인용한 문장은 영어 원문 뒤에 우리말 풀이를 괄호로 붙였다. "
+          "용어는 저장소의 <code>locales/ko/GLOSSARY.md</code>를 따른다.",
+}
+
+
+def translated_pages(language: str, root: Path | str = ".") -> list[str]:
+    """The pages listed as translated in ``locales/<language>/translated.txt``.
+
+    Blank lines and ``#`` comments are skipped; each line is a page's name as in
+    ``_toc.yml`` (``book/intro``).
+    """
+    path = Path(root) / LOCALES / language / TRANSLATED_LIST
+    if not path.is_file():
+        return []
+    pages = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            pages.append(line)
+    return pages
+
+
+def checked_page(path: str, root: Path | str = ".") -> bool:
+    """Whether the site's tests check a built page (its path in the site: ``ko/book/x.html``).
+
+    Every page of the original is checked, and in a translation the pages listed as
+    translated: the others repeat the original's text under a note.
+
+    >>> checked_page("book/03_arithmetic.html"), checked_page("ko/search.html")
+    (True, False)
+    """
+    language, _, rest = path.partition("/")
+    if language not in TRANSLATIONS:
+        return True
+    return rest.removesuffix(".html") in translated_pages(language, root)
+
+
+# --- the messages of a chapter's code -------------------------------------------------
+
+def code_messages(notebook: Path | str) -> list[tuple[str, int]]:
+    """The templates of the ``tr("...")`` calls in a notebook's code cells, with the cell's number.
+
+    The calls are found by Babel's Python extractor (the one pybabel uses), so only a
+    template written as a literal string (or literals joined by the parser) is found: a
+    template built at run time cannot be put in a catalogue.
+    """
+    from babel.messages.extract import extract_python
+
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8"))["cells"]
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        # IPython's magics and shell escapes are not Python; blank them, keep the numbering
+        source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                           for line in source.splitlines())
+        if "tr(" not in source:
+            continue
+        ast.parse(source)  # a syntax error here would make Babel skip calls silently
+        for _, _, message, _ in extract_python(io.BytesIO(source.encode("utf-8")),
+                                               {"tr": None}, [], {}):
+            first = message[0] if isinstance(message, tuple) else message
+            if first:
+                found.append((first, number))
+    return found
+
+
+def _add_code_messages(app, doctree, docname):
+    """Sphinx's gettext build: put the chapter's ``tr`` templates in its catalogue."""
+    if app.builder.name != "gettext":
+        return
+    from sphinx.builders.gettext import MsgOrigin
+    from sphinx.util.i18n import docname_to_domain
+
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return
+    catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
+    for msgid, cell in code_messages(path):
+        catalog.add(msgid, MsgOrigin(str(path), cell))
+
+
+# --- computed text in the edition's language ---------------------------------------------
+
+def translated_text(env, message: dict) -> str | None:
+    """A :func:`~emergence.translatable.tr` text (``{"msgid", "values"}``) in the build's language.
+
+    ``None`` in the original's build, or when the page's catalogue has no translation of
+    the template (the English text then stays).
+    """
+    from sphinx.util.i18n import docname_to_domain
+
+    language = env.config.language or ORIGINAL[0]
+    if language == ORIGINAL[0]:
+        return None
+    domain = docname_to_domain(env.docname, env.config.gettext_compact)
+    # Sphinx has compiled every .po into a .mo before reading the first page
+    catalogues = [Path(env.srcdir) / d for d in env.config.locale_dirs]
+    for directory in catalogues:
+        try:
+            catalogue = gettext.translation(domain, str(directory), languages=[language])
+        except OSError:
+            continue
+        template = catalogue.gettext(message["msgid"])
+        if template != message["msgid"]:
+            values = {name: _from_json(v) for name, v in message["values"].items()}
+            return Text(message["msgid"], values).translated(template)
+    return None
+
+
+#: How a notebook's JSON writes the floats JSON has no number for.
+_NOT_FINITE = {"inf", "-inf", "nan", "Infinity", "-Infinity", "NaN"}
+
+
+def _from_json(value):
+    """A value as ``tr`` was given it: Jupyter writes an infinite or missing float as a string.
+
+    >>> _from_json("inf"), _from_json(2.5), _from_json("1.3B")
+    (inf, 2.5, '1.3B')
+    """
+    return float(value) if isinstance(value, str) and value in _NOT_FINITE else value
+
+
+#: The page whose catalogue holds the book's title and the table of contents' captions.
+ROOT_PAGE = "book/intro"
+
+
+def translation(language: str, page: str, msgid: str, root: Path | str = ".") -> str:
+    """The translation of ``msgid`` in ``page``'s catalogue, or ``msgid`` if it has none yet."""
+    from babel.messages.pofile import read_po
+
+    path = Path(root) / LOCALES / language / "LC_MESSAGES" / f"{page}.po"
+    if not path.is_file():
+        return msgid
+    with path.open("rb") as po:
+        message = read_po(po).get(msgid)
+    return message.string if message is not None and message.string and not message.fuzzy \
+        else msgid
+
+
+def _translate_alt(app, doctree):
+    """A translated edition: the alt text of every figure made with a ``tr`` text, translated.
+
+    The notebook renderer (``emergence.book.static_site.PhoneFigures``) leaves the
+    template and values on each image; this runs after the alt text was copied in."""
+    if (app.config.language or ORIGINAL[0]) == ORIGINAL[0]:
+        return
+    from docutils import nodes
+
+    from emergence.plotting import ALT_MESSAGE_KEY
+
+    for image in doctree.findall(nodes.image):
+        message = image.get(ALT_MESSAGE_KEY)
+        text = translated_text(app.env, message) if isinstance(message, dict) else None
+        if text:
+            image["alt"] = text
+
+
+# --- the link between editions, and the untranslated pages -------------------------------
+
+SWITCH_TEMPLATE = "edition-switch.html"
+
+
+def _add_switch(app, config):
+    """Put the link to the other edition first among the buttons of every page's header."""
+    from emergence.book.static_site import TEMPLATES
+
+    if str(TEMPLATES) not in [str(p) for p in config.templates_path]:
+        config.templates_path = [str(TEMPLATES), *config.templates_path]
+    options = dict(config.html_theme_options or {})
+    end = options.get("article_header_end", ["article-header-buttons.html"])
+    end = [e.strip() for e in end.split(",")] if isinstance(end, str) else list(end)
+    if SWITCH_TEMPLATE not in end:
+        options["article_header_end"] = [SWITCH_TEMPLATE, *end]
+    config.html_theme_options = options
+
+
+def edition_links(pagename: str, language: str | None) -> list[dict]:
+    """The links from a page to the same page in the other editions.
+
+    The original sits at the site's root and a translation in ``<language>/``:
+
+    >>> edition_links("book/01_wei_claims", "en")
+    [{'lang': 'ko', 'name': '한국어', 'href': '../ko/book/01_wei_claims.html'}]
+    >>> edition_links("book/01_wei_claims", "ko")
+    [{'lang': 'en', 'name': 'English', 'href': '../../book/01_wei_claims.html'}]
+    >>> edition_links("index", "ko")
+    [{'lang': 'en', 'name': 'English', 'href': '../index.html'}]
+    """
+    language = language or ORIGINAL[0]
+    up = "../" * pagename.count("/")
+    if language == ORIGINAL[0]:
+        return [{"lang": code, "name": name, "href": f"{up}{code}/{pagename}.html"}
+                for code, name in TRANSLATIONS.items()]
+    return [{"lang": ORIGINAL[0], "name": ORIGINAL[1], "href": f"{up}../{pagename}.html"}]
+
+
+def _edition_context(app, pagename, templatename, context, doctree):
+    language = app.config.language or ORIGINAL[0]
+    context["edition_links"] = edition_links(pagename, language)
+    if language == ORIGINAL[0] or doctree is None or "body" not in context:
+        return
+    if pagename not in translated_pages(language, app.srcdir) and pagename in app.env.found_docs:
+        # the English text keeps its language, for screen readers and hyphenation
+        context["body"] = (_note(UNTRANSLATED_NOTE, language, "edition-untranslated")
+                           + f'<div lang="{ORIGINAL[0]}">{context["body"]}</div>')
+    elif pagename == app.config.root_doc:
+        context["body"] = _note(EDITION_NOTE, language, "edition-note") + context["body"]
+
+
+def _note(notes: dict, language: str, name: str) -> str:
+    return f'<div class="admonition note {name}"><p>{notes[language]}</p></div>' \
+        if language in notes else ""
+
+
+def setup(app):
+    """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
+    app.connect("config-inited", _add_switch)
+    app.connect("doctree-resolved", _add_code_messages)
+    # after emergence.book.static_site has copied each figure's English alt text (400)
+    app.connect("doctree-read", _translate_alt, priority=450)
+    app.connect("html-page-context", _edition_context, priority=200)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# --- the command line --------------------------------------------------------------------
+
+BUILD = Path("_build")
+
+
+def _jupyter_book(*args: str) -> None:
+    command = [str(Path(sys.executable).with_name("jupyter-book")), *args]
+    subprocess.run(command, check=True)
+
+
+def _config(name: str, execute: dict, sphinx: dict | None = None, **top) -> Path:
+    """``_config.yml`` with these settings changed, as ``_build/_config.<name>.yml``."""
+    import yaml
+
+    config = yaml.safe_load(Path("_config.yml").read_text(encoding="utf-8"))
+    config.update(top)
+    config.setdefault("execute", {}).update(execute)
+    config.setdefault("sphinx", {}).setdefault("config", {}).update(sphinx or {})
+    path = BUILD / f"_config.{name}.yml"
+    BUILD.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def extract() -> Path:
+    """Every page's messages, in ``_build/gettext``: the chapters are read, not run."""
+    out = BUILD / "gettext-build"
+    # read without running: the glued numbers are missing, and their warnings are noise here
+    config = _config("gettext", execute={"execute_notebooks": "off"},
+                     sphinx={"suppress_warnings": ["mystnb.glue", "mystnb.unknown_mime_type"]})
+    _jupyter_book("build", ".", "--config", str(config),
+                  "--path-output", str(out), "--builder", "custom", "--custom-builder", "gettext",
+                  "--quiet")
+    target = BUILD / "gettext"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.move(str(out / "_build" / "gettext"), target)
+    return target
+
+
+def update(language: str) -> None:
+    """Merge the extracted messages into ``locales/<language>`` (sphinx-intl)."""
+    subprocess.run([str(Path(sys.executable).with_name("sphinx-intl")), "update", "-p",
+                    str(BUILD / "gettext"), "-l", language, "-d", LOCALES, "-w", "0"], check=True)
+
+
+def build(language: str) -> Path:
+    """The edition in ``language``, into ``_build/html/<language>``, after the English build.
+
+    The chapters' outputs come from the English build's execution cache
+    (``_build/.jupyter_cache``): nothing is run twice, and the hidden checks ran once.
+    """
+    if language not in TRANSLATIONS:
+        raise SystemExit(f"no edition in {language!r}: the translations are {sorted(TRANSLATIONS)}")
+    cache = (BUILD / ".jupyter_cache").resolve()
+    if not cache.is_dir():
+        raise SystemExit(f"{cache} is missing: build the English edition first (make book)")
+    import yaml
+
+    english = yaml.safe_load(Path("_config.yml").read_text(encoding="utf-8"))["title"]
+    config = _config(language, title=translation(language, ROOT_PAGE, english),
+                     execute={"execute_notebooks": "cache", "cache": str(cache)},
+                     sphinx={"language": language})
+    out = BUILD / language
+    # read afresh: a page the English build did not re-read finds its outputs in the cache,
+    # or runs once, here
+    shutil.rmtree(out, ignore_errors=True)
+    _jupyter_book("build", ".", "--config", str(config), "--path-output", str(out),
+                  "-W", "-n", "--keep-going")
+    target = BUILD / "html" / language
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(out / "_build" / "html", target)
+    return target
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m emergence.book.editions",
+                                     description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("extract", help="every page's messages into _build/gettext")
+    for name, text in [("update", "merge the extracted messages into locales/LANGUAGE"),
+                       ("build", "build the edition in LANGUAGE into _build/html/LANGUAGE")]:
+        commands.add_parser(name, help=text).add_argument("language", choices=sorted(TRANSLATIONS))
+    args = parser.parse_args(argv)
+    if args.command == "extract":
+        print(f"messages in {extract()}")
+    elif args.command == "update":
+        update(args.language)
+    else:
+        print(f"the {TRANSLATIONS[args.language]} edition is in {build(args.language)}")
+
+
+if __name__ == "__main__":
+    main()
