@@ -133,8 +133,10 @@ def test_the_site_links_and_writes_each_chapters_release(tmp_path):
     builder = _Stub(format="html", get_target_uri=lambda doc: f"{doc}.html")
     env = _Stub(doc2path=lambda doc: str(tmp_path / f"{doc}.ipynb"), found_docs={"book/tiny"})
     config = _Stub(html_theme_options={"repository_url": "https://github.com/o/r", "repository_branch": "main",
-                                       "launch_buttons": {"binderhub_url": "https://mybinder.org"}})
-    app = _Stub(builder=builder, env=env, outdir=str(tmp_path / "html"), config=config)
+                                       "launch_buttons": {"binderhub_url": "https://mybinder.org"}},
+                   language="en", locale_dirs=["locales"])
+    app = _Stub(builder=builder, env=env, outdir=str(tmp_path / "html"), config=config,
+                srcdir=str(tmp_path))
     doctree = nodes.document(None, None)
     section = nodes.section()
     section += nodes.title(text="A tiny chapter")
@@ -145,12 +147,46 @@ def test_the_site_links_and_writes_each_chapters_release(tmp_path):
     assert ('href="https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/course/release/tiny/tiny.ipynb"'
             in raw[0].astext())
     assert isinstance(section.children[0], nodes.title) and section.children[1] is raw[0]
+    assert "is this chapter as students get it" in raw[0].astext()
     course._write_release_site(app, None)
     written = nbformat.read(tmp_path / "html" / "student" / "tiny.ipynb", as_version=4)
     cells = [c for c in written.cells if "nbgrader" in c.metadata]
     assert [c.metadata.nbgrader["grade_id"] for c in cells][:2] == ["mirage-1-answer", "mirage-1"]
     assert cells[0].source == course.ANSWER_STUB and "HIDDEN" not in cells[1].source
     assert cells[1].source == 'check("mirage-1", answer)'
+
+
+def test_the_coursework_link_speaks_the_editions_language(tmp_path):
+    """In a translated edition, the note comes from the site catalogue, links kept."""
+    nodes = pytest.importorskip("docutils.nodes")
+    from babel.messages.pofile import read_po
+    from babel.messages.mofile import write_mo
+
+    chapter = tmp_path / "book" / "tiny.ipynb"
+    chapter.parent.mkdir()
+    nbformat.write(synthetic_chapter(), chapter)
+    compiled = tmp_path / "locales/ko/LC_MESSAGES/site.mo"
+    compiled.parent.mkdir(parents=True)
+    with open(Path(__file__).parent.parent / "locales/ko/LC_MESSAGES/site.po", "rb") as po, \
+            compiled.open("wb") as mo:
+        write_mo(mo, read_po(po))
+    app = _Stub(builder=_Stub(format="html", get_target_uri=lambda doc: f"{doc}.html"),
+                env=_Stub(doc2path=lambda doc: str(tmp_path / f"{doc}.ipynb")),
+                config=_Stub(html_theme_options={"repository_url": "https://github.com/o/r",
+                                                 "launch_buttons": {"binderhub_url": "https://mybinder.org"}},
+                             language="ko", locale_dirs=["locales"]),
+                srcdir=str(tmp_path), outdir=str(tmp_path / "html"))
+    doctree = nodes.document(None, None)
+    section = nodes.section()
+    section += nodes.title(text="A tiny chapter")
+    doctree += section
+    course._add_download_link(app, doctree, "book/tiny")
+    (raw,) = [n for n in section.children if isinstance(n, nodes.raw)]
+    html = raw.astext()
+    assert "과제용 노트북" in html and "is this chapter" not in html
+    assert 'href="../student/tiny.ipynb" download="tiny.ipynb">tiny.ipynb</a>' in html
+    assert 'href="https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/course/release/tiny/tiny.ipynb">' \
+        'Binder에서 열 수 있다</a>' in html
 
 
 def test_the_site_folds_every_solution():

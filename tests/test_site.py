@@ -86,6 +86,14 @@ def test_every_page_names_its_language_and_links_to_itself_in_the_other_edition(
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
+def test_a_translated_page_names_the_parts_of_the_book_in_its_language(page):
+    html = (SITE / page).read_text(encoding="utf-8")
+    captions = re.findall(r'<span class="caption-text">([^<]*)</span>', html)
+    assert captions, f"no part captions in the menu of {page}"
+    assert [c for c in captions if not re.search("[가-힣]", c)] == []
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
 def test_a_translated_page_says_its_figures_in_its_language(page):
     html = (SITE / page).read_text(encoding="utf-8")
     figures = [img for img in tags(html, "img") if "_images/" in img.get("src", "")]

@@ -165,8 +165,9 @@ def test_every_page_of_the_book_has_a_korean_catalogue_and_the_listed_ones_are_p
                               if "file:" in line]
     for page in pages:
         assert (ROOT / "locales/ko/LC_MESSAGES" / f"{page}.po").is_file(), page
+    assert (ROOT / "locales/ko/LC_MESSAGES" / f"{editions.SITE_CATALOGUE}.po").is_file()
     listed = editions.translated_pages("ko", ROOT)
-    assert "book/intro" in listed and set(listed) <= set(pages)
+    assert "book/intro" in listed and set(listed) <= set(pages) | {editions.SITE_CATALOGUE}
 
 
 def test_the_listed_korean_pages_are_complete_and_not_fuzzy():
@@ -196,3 +197,12 @@ def test_the_check_command_names_each_problem_and_fails(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 1
     assert "no page is listed as translated" in result.stdout
+
+
+def test_the_text_the_extensions_put_on_pages_is_in_the_site_catalogue():
+    messages = editions.site_messages(ROOT)
+    assert any(m.startswith("<strong>Coursework:</strong> {chapter}") for m in messages)
+    assert any("not translated yet" in m for m in messages)
+    with (ROOT / "locales/ko/LC_MESSAGES/site.po").open("rb") as f:
+        catalogue = read_po(f)
+    assert {m.id for m in catalogue if m.id} == set(messages)

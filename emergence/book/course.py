@@ -70,6 +70,7 @@ from emergence.book.coursework import (
     plain_roles,
     student_edition,
 )
+from emergence.book.editions import site_text
 from emergence.book.notebooks import (
     HIDDEN,
     _code_without_magics,
@@ -445,11 +446,20 @@ def _add_download_link(app, doctree, docname):
     page = app.builder.get_target_uri(docname)
     href = os.path.relpath(f"{RELEASE_DIR}/{path.name}", os.path.dirname(page) or ".").replace(os.sep, "/")
     binder = binder_link(app, path.stem)
-    html = (f'<p class="student-edition"><strong>Coursework:</strong> '
-            f'<a href="{href}" download="{path.name}">{path.name}</a> is this chapter as students '
-            "get it: no solutions, and after each exercise an answer cell and a test cell that "
-            "says whether the answer is right. Download it for JupyterLab or Colab"
-            + (f', or <a href="{binder}">open it on Binder</a>' if binder else "") + ".</p>")
+    chapter = f'<a href="{href}" download="{path.name}">{path.name}</a>'
+    # in the build's language: the Korean edition's is in locales/ko/LC_MESSAGES/site.po
+    if binder:
+        text = site_text(app, "<strong>Coursework:</strong> {chapter} is this chapter as students "
+                         "get it: no solutions, and after each exercise an answer cell and a test "
+                         "cell that says whether the answer is right. Download it for JupyterLab "
+                         "or Colab, or {binder}open it on Binder{end}.",
+                         chapter=chapter, binder=f'<a href="{binder}">', end="</a>")
+    else:
+        text = site_text(app, "<strong>Coursework:</strong> {chapter} is this chapter as students "
+                         "get it: no solutions, and after each exercise an answer cell and a test "
+                         "cell that says whether the answer is right. Download it for JupyterLab "
+                         "or Colab.", chapter=chapter)
+    html = f'<p class="student-edition">{text}</p>'
     section = next(iter(doctree.findall(nodes.section)), None)
     where = section if section is not None else doctree
     title_at = next((i for i, n in enumerate(where.children) if isinstance(n, nodes.title)), -1)

@@ -45,17 +45,11 @@ LOCALES = "locales"
 #: In a translation's folder, the pages whose catalogues are complete (one per line).
 TRANSLATED_LIST = "translated.txt"
 
-#: The note at the top of a page of a translated edition that is not translated yet.
-UNTRANSLATED_NOTE = {
-    "ko": "이 쪽은 아직 한국어로 옮기지 않았다. 아래는 영어 원문이다.",
-}
-#: The note at the top of a translated edition's first page: what stays in English, and why.
-EDITION_NOTE = {
-    "ko": "한국어판은 영어판과 같은 노트북을 한 번 실행한 결과를 함께 쓴다. 그래서 그림의 축 이름과 "
-          "범례, 표, 코드와 코드가 출력하는 글은 영어 그대로 두고, 본문과 그림의 대체 텍스트는 "
-          "한국어로 옮겼다. 논문에서 인용한 문장은 영어 원문 뒤에 우리말 풀이를 괄호로 붙였다. "
-          "용어는 저장소의 <code>locales/ko/GLOSSARY.md</code>를 따른다.",
-}
+#: The catalogue of the text the book's Sphinx extensions put on pages (notes, the coursework
+#: link), ``locales/<language>/LC_MESSAGES/site.po``, beside the pages' own catalogues.
+SITE_CATALOGUE = "site"
+#: The modules whose ``site_text(app, "...")`` calls ``extract`` puts in that catalogue.
+SITE_MODULES = ("emergence/book/editions.py", "emergence/book/course.py")
 
 
 def translated_pages(language: str, root: Path | str = ".") -> list[str]:
@@ -138,6 +132,22 @@ def _add_code_messages(app, doctree, docname):
 
 # --- computed text in the edition's language ---------------------------------------------
 
+def _catalogue(srcdir, config, domain: str):
+    """The build's compiled catalogue ``domain`` (a gettext translation), or ``None``.
+
+    Sphinx compiles every ``.po`` under ``locale_dirs`` into a ``.mo`` before it reads
+    the first page."""
+    language = config.language or ORIGINAL[0]
+    if language == ORIGINAL[0]:
+        return None
+    for directory in config.locale_dirs:
+        try:
+            return gettext.translation(domain, str(Path(srcdir) / directory), languages=[language])
+        except OSError:
+            continue
+    return None
+
+
 def translated_text(env, message: dict) -> str | None:
     """A :func:`~emergence.translatable.tr` text (``{"msgid", "values"}``) in the build's language.
 
@@ -146,22 +156,24 @@ def translated_text(env, message: dict) -> str | None:
     """
     from sphinx.util.i18n import docname_to_domain
 
-    language = env.config.language or ORIGINAL[0]
-    if language == ORIGINAL[0]:
+    catalogue = _catalogue(env.srcdir, env.config,
+                           docname_to_domain(env.docname, env.config.gettext_compact))
+    template = catalogue.gettext(message["msgid"]) if catalogue else message["msgid"]
+    if template == message["msgid"]:
         return None
-    domain = docname_to_domain(env.docname, env.config.gettext_compact)
-    # Sphinx has compiled every .po into a .mo before reading the first page
-    catalogues = [Path(env.srcdir) / d for d in env.config.locale_dirs]
-    for directory in catalogues:
-        try:
-            catalogue = gettext.translation(domain, str(directory), languages=[language])
-        except OSError:
-            continue
-        template = catalogue.gettext(message["msgid"])
-        if template != message["msgid"]:
-            values = {name: _from_json(v) for name, v in message["values"].items()}
-            return Text(message["msgid"], values).translated(template)
-    return None
+    values = {name: _from_json(v) for name, v in message["values"].items()}
+    return Text(message["msgid"], values).translated(template)
+
+
+def site_text(app, msgid: str, /, **values) -> str:
+    """A text a Sphinx extension of the book puts on a page, in the build's language.
+
+    The template is looked up in the ``site`` catalogue (English if it has no translation)
+    and filled with ``values``, which may be HTML the translation must keep, such as a
+    link's opening and closing tags.
+    """
+    catalogue = _catalogue(app.srcdir, app.config, SITE_CATALOGUE)
+    return (catalogue.gettext(msgid) if catalogue else msgid).format(**values)
 
 
 #: How a notebook's JSON writes the floats JSON has no number for.
@@ -257,16 +269,39 @@ def _edition_context(app, pagename, templatename, context, doctree):
     if language == ORIGINAL[0] or doctree is None or "body" not in context:
         return
     if pagename not in translated_pages(language, app.srcdir) and pagename in app.env.found_docs:
+        note = site_text(app, "This page is not translated yet: below is the English original.")
         # the English text keeps its language, for screen readers and hyphenation
-        context["body"] = (_note(UNTRANSLATED_NOTE, language, "edition-untranslated")
-                           + f'<div lang="{ORIGINAL[0]}">{context["body"]}</div>')
+        context["body"] = (f'<div class="admonition note edition-untranslated"><p>{note}</p></div>'
+                           f'<div lang="{ORIGINAL[0]}">{context["body"]}</div>')
     elif pagename == app.config.root_doc:
-        context["body"] = _note(EDITION_NOTE, language, "edition-note") + context["body"]
+        note = site_text(
+            app, "This edition shares one run of every notebook with the English edition, so "
+            "the figures' axis labels and legends, the tables, and the code and what it prints "
+            "stay in English; the prose and the figures' alt text are translated. Quotations from "
+            "the papers keep their English words, followed by a translation in parentheses. The "
+            "terms follow the glossary, {glossary} in the repository.",
+            glossary=f"<code>{LOCALES}/{language}/GLOSSARY.md</code>")
+        context["body"] = f'<div class="admonition note edition-note"><p>{note}</p></div>' \
+            + context["body"]
 
 
-def _note(notes: dict, language: str, name: str) -> str:
-    return f'<div class="admonition note {name}"><p>{notes[language]}</p></div>' \
-        if language in notes else ""
+def _translate_captions(app, doctree):
+    """The table of contents' part captions, from the root page's catalogue.
+
+    sphinx-external-toc adds the root page's toctrees after Sphinx has translated the
+    page, so their captions are translated here (the gettext build finds them anyway)."""
+    from sphinx import addnodes
+    from sphinx.util.i18n import docname_to_domain
+
+    if app.env.docname != app.config.root_doc:
+        return
+    catalogue = _catalogue(app.srcdir, app.config,
+                           docname_to_domain(app.config.root_doc, app.config.gettext_compact))
+    if catalogue is None:
+        return
+    for toctree in doctree.findall(addnodes.toctree):
+        if toctree.get("caption"):
+            toctree["caption"] = catalogue.gettext(toctree["caption"])
 
 
 def setup(app):
@@ -275,6 +310,7 @@ def setup(app):
     app.connect("doctree-resolved", _add_code_messages)
     # after emergence.book.static_site has copied each figure's English alt text (400)
     app.connect("doctree-read", _translate_alt, priority=450)
+    app.connect("doctree-read", _translate_captions)
     app.connect("html-page-context", _edition_context, priority=200)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -315,7 +351,43 @@ def extract() -> Path:
     target = BUILD / "gettext"
     shutil.rmtree(target, ignore_errors=True)
     shutil.move(str(out / "_build" / "gettext"), target)
+    write_site_messages(target / f"{SITE_CATALOGUE}.pot")
     return target
+
+
+def site_messages(root: Path | str = ".") -> list[str]:
+    """The templates of the ``site_text(app, "...")`` calls in :data:`SITE_MODULES`, in order.
+
+    Found by Babel's Python extractor, so a template must be a literal string (adjacent
+    literals are joined)."""
+    from babel.messages.extract import extract_from_file
+
+    found = []
+    for module in SITE_MODULES:
+        for _, message, _, _ in extract_from_file("python", str(Path(root) / module),
+                                                  keywords={"site_text": (2,)}):
+            if message not in found:
+                found.append(message)
+    return found
+
+
+def write_site_messages(path: Path) -> None:
+    """The ``site`` catalogue's template (a ``.pot``), as Sphinx writes a page's."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    catalog = Catalog(project=yaml_title(), fuzzy=False)
+    for message in site_messages():
+        catalog.add(message)
+    with path.open("wb") as pot:
+        write_po(pot, catalog, width=0, no_location=True)
+
+
+def yaml_title() -> str:
+    """The book's title, from ``_config.yml``."""
+    import yaml
+
+    return yaml.safe_load(Path("_config.yml").read_text(encoding="utf-8"))["title"]
 
 
 def update(language: str) -> None:
@@ -335,10 +407,7 @@ def build(language: str) -> Path:
     cache = (BUILD / ".jupyter_cache").resolve()
     if not cache.is_dir():
         raise SystemExit(f"{cache} is missing: build the English edition first (make book)")
-    import yaml
-
-    english = yaml.safe_load(Path("_config.yml").read_text(encoding="utf-8"))["title"]
-    config = _config(language, title=translation(language, ROOT_PAGE, english),
+    config = _config(language, title=translation(language, ROOT_PAGE, yaml_title()),
                      execute={"execute_notebooks": "cache", "cache": str(cache)},
                      sphinx={"language": language})
     out = BUILD / language
