@@ -94,6 +94,16 @@ def test_a_translated_page_names_the_parts_of_the_book_in_its_language(page):
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
+def test_a_translated_page_titles_its_exercises_and_solutions_in_its_language(page):
+    """sphinx-exercise's titles escape Sphinx's translation; emergence.book.editions does it."""
+    html = (SITE / page).read_text(encoding="utf-8")
+    titles = re.findall(r'<p class="admonition-title">(.*?)</p>', html, re.DOTALL)
+    named = [re.sub(r"<[^>]+>", "", t) for t in titles if re.search(r"\(\w+-\d+: ", t)]
+    english = [t.strip() for t in named if not re.search(r"[가-힣]", t.split(": ", 1)[1])]
+    assert english == [], f"exercise titles in English on {page}"
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
 def test_a_translated_page_says_its_figures_in_its_language(page):
     html = (SITE / page).read_text(encoding="utf-8")
     figures = [img for img in tags(html, "img") if "_images/" in img.get("src", "")]

@@ -8,6 +8,8 @@
 - :mod:`~emergence.book.explore`: the mirage model's interactive and static figure;
 - :mod:`~emergence.book.static_site`: the build's additions to the site (formulas typeset
   offline, alt text, phone figures) and the whole book as one PDF;
+- :mod:`~emergence.book.editions`, :mod:`~emergence.book.translations`: the translated
+  editions (the Korean build, the language switch, the catalogues) and the catalogues' check;
 - the chapters' own analyses: :mod:`~emergence.book.wei` (Wei et al.'s tables),
   :mod:`~emergence.book.multiple_comparisons` (BIG-bench's chance baseline),
   :mod:`~emergence.book.difficulty` (carries, answer lengths, difficulty groups).

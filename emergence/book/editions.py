@@ -115,19 +115,65 @@ def code_messages(notebook: Path | str) -> list[tuple[str, int]]:
     return found
 
 
-def _add_code_messages(app, doctree, docname):
-    """Sphinx's gettext build: put the chapter's ``tr`` templates in its catalogue."""
+def _exercise_titles(doctree) -> list:
+    """The exercises' titles (``:::{exercise} wei-1: ...``) in a page, as docutils nodes.
+
+    sphinx-exercise builds them without a source position, which Sphinx takes for its own
+    text: neither its gettext build nor its translation sees them, so this module does both.
+    """
+    try:
+        from sphinx_exercise.nodes import exercise_subtitle
+    except ImportError:
+        return []
+    return list(doctree.findall(exercise_subtitle))
+
+
+_SMART_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def _title_text(title) -> str:
+    """An exercise title as written: the smart quotes Sphinx puts in (for English only) undone."""
+    return title.astext().translate(_SMART_QUOTES)
+
+
+def _add_page_messages(app, doctree, docname):
+    """Sphinx's gettext build: put a page's exercise titles, and a chapter's ``tr``
+    templates, in its catalogue."""
     if app.builder.name != "gettext":
         return
     from sphinx.builders.gettext import MsgOrigin
     from sphinx.util.i18n import docname_to_domain
 
     path = Path(app.env.doc2path(docname))
-    if path.suffix != ".ipynb":
-        return
     catalog = app.builder.catalogs[docname_to_domain(docname, app.config.gettext_compact)]
-    for msgid, cell in code_messages(path):
-        catalog.add(msgid, MsgOrigin(str(path), cell))
+    # sphinx-exercise's post-transforms have rewritten the titles by now: read them in the
+    # page as it was read
+    for title in _exercise_titles(app.env.get_doctree(docname)):
+        catalog.add(_title_text(title), MsgOrigin(str(path), title.line or 0))
+    if path.suffix == ".ipynb":
+        for msgid, cell in code_messages(path):
+            catalog.add(msgid, MsgOrigin(str(path), cell))
+
+
+def _translate_exercise_titles(app, doctree):
+    """A translated edition: each exercise's title from the page's catalogue, in the page and
+    in sphinx-exercise's copy of it (from which its solution's title is made)."""
+    from docutils import nodes
+    from sphinx.util.i18n import docname_to_domain
+
+    titles = _exercise_titles(doctree)
+    # sphinx-exercise keeps a copy of each exercise, from which the solutions' titles are made
+    for entry in getattr(app.env, "sphinx_exercise_registry", {}).values():
+        if entry.get("docname") == app.env.docname and entry.get("node") is not None:
+            titles += _exercise_titles(entry["node"])
+    catalogue = _catalogue(app.srcdir, app.config,
+                           docname_to_domain(app.env.docname, app.config.gettext_compact)) \
+        if titles else None
+    for title in titles if catalogue else []:
+        translated = catalogue.gettext(_title_text(title))
+        if translated != _title_text(title):
+            title.children = []
+            title += nodes.Text(translated)
 
 
 # --- computed text in the edition's language ---------------------------------------------
@@ -307,7 +353,8 @@ def _translate_captions(app, doctree):
 def setup(app):
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
     app.connect("config-inited", _add_switch)
-    app.connect("doctree-resolved", _add_code_messages)
+    app.connect("doctree-resolved", _add_page_messages)
+    app.connect("doctree-read", _translate_exercise_titles)
     # after emergence.book.static_site has copied each figure's English alt text (400)
     app.connect("doctree-read", _translate_alt, priority=450)
     app.connect("doctree-read", _translate_captions)
@@ -394,6 +441,26 @@ def update(language: str) -> None:
     """Merge the extracted messages into ``locales/<language>`` (sphinx-intl)."""
     subprocess.run([str(Path(sys.executable).with_name("sphinx-intl")), "update", "-p",
                     str(BUILD / "gettext"), "-l", language, "-d", LOCALES, "-w", "0"], check=True)
+    _drop_empty_obsolete(Path(LOCALES) / language / "LC_MESSAGES")
+
+
+def _drop_empty_obsolete(catalogues: Path) -> None:
+    """Forget the messages the English no longer has and nobody translated.
+
+    sphinx-intl keeps a message that left the English as obsolete (``#~``), which helps a
+    translator reuse a translation; one without a translation only clutters the catalogue.
+    """
+    from babel.messages.pofile import read_po, write_po
+
+    for path in sorted(catalogues.rglob("*.po")):
+        with path.open("rb") as po:
+            catalogue = read_po(po)
+        empty = [key for key, message in catalogue.obsolete.items() if not message.string]
+        if empty:
+            for key in empty:
+                del catalogue.obsolete[key]
+            with path.open("wb") as po:
+                write_po(po, catalogue, width=0)
 
 
 def build(language: str) -> Path:
