@@ -94,6 +94,17 @@ def test_a_translated_page_names_the_parts_of_the_book_in_its_language(page):
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
+def test_a_translated_page_shows_the_same_computed_numbers_as_the_original(page):
+    """Every glued number of the English page is in the translation, and no other (the
+    translated paragraphs take them from the same execution)."""
+    glued = re.compile(r'<span class="pasted-text">([^<]*)</span>')
+    original = (SITE / page.split("/", 1)[1]).read_text(encoding="utf-8")
+    translated = (SITE / page).read_text(encoding="utf-8")
+    assert sorted(glued.findall(translated)) == sorted(glued.findall(original))
+    assert "No key" not in translated
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES if _language(p) != ORIGINAL[0]])
 def test_a_translated_page_titles_its_exercises_and_solutions_in_its_language(page):
     """sphinx-exercise's titles escape Sphinx's translation; emergence.book.editions does it."""
     html = (SITE / page).read_text(encoding="utf-8")

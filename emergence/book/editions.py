@@ -270,6 +270,46 @@ def _translate_alt(app, doctree):
             image["alt"] = text
 
 
+# --- glued numbers in translated paragraphs ----------------------------------------------
+#
+# Sphinx translates a paragraph by parsing its translation as a small document of its own.
+# That document has no notebook, so myst-nb's glue roles in it ({glue:text}`key`) cannot
+# find the page's glued values. myst-nb writes each page's glued values to
+# <output folder>/<page>.glue.json while it reads the page (for its own cross-page glue);
+# a translated paragraph takes them from there.
+
+def _glue_from_page(retrieve):
+    """myst-nb's ``retrieve_glue_data``, which in a translated paragraph reads its page's glue.
+
+    The values come without the notebook's renderer, which text glue (the only kind in the
+    book's prose) does not need.
+    """
+    def retrieve_glue_data(document, key):
+        env = getattr(document.settings, "env", None)
+        if "nb_renderer" in document or env is None:
+            return retrieve(document, key)
+        from myst_nb.core.variables import VariableOutput
+
+        path = Path(env.mystnb_config.output_folder).joinpath(*f"{env.docname}.glue.json".split("/"))
+        glued = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        if key not in glued:
+            return retrieve(document, key)  # myst-nb's own error
+        return VariableOutput(data=glued[key]["data"], metadata=glued[key].get("metadata", {}),
+                              nb_renderer=None, vtype="glue")
+    retrieve_glue_data.reads_page_glue = True
+    return retrieve_glue_data
+
+
+def _glue_in_translations(app, config):
+    """A translated build: glue roles work in translated paragraphs."""
+    if (config.language or ORIGINAL[0]) == ORIGINAL[0]:
+        return
+    from myst_nb.ext.glue import roles
+
+    if not getattr(roles.retrieve_glue_data, "reads_page_glue", False):
+        roles.retrieve_glue_data = _glue_from_page(roles.retrieve_glue_data)
+
+
 # --- the link between editions, and the untranslated pages -------------------------------
 
 SWITCH_TEMPLATE = "edition-switch.html"
@@ -353,6 +393,7 @@ def _translate_captions(app, doctree):
 def setup(app):
     """Register the extension with Sphinx (``sphinx: extra_extensions`` in ``_config.yml``)."""
     app.connect("config-inited", _add_switch)
+    app.connect("config-inited", _glue_in_translations)
     app.connect("doctree-resolved", _add_page_messages)
     app.connect("doctree-read", _translate_exercise_titles)
     # after emergence.book.static_site has copied each figure's English alt text (400)
