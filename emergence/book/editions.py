@@ -12,9 +12,11 @@ chapters run once for both editions. :mod:`emergence.book.translations` checks t
 catalogues.
 
 As a Sphinx extension (``sphinx: extra_extensions`` in ``_config.yml``) it puts a link to
-the same page in the other edition in every page's header, marks the pages of a
-translated edition that are not translated yet, and gives computed alt text in the
-edition's language (:func:`translated_text`).
+the same page in the other edition in every page's header, and marks the pages of a
+translated edition that are not translated yet. In a translated build it also translates
+what Sphinx's own translation misses: computed alt text (:func:`translated_text`), the
+exercises' titles, the table of contents' captions, the extensions' own text
+(:func:`site_text`), and the glued numbers in translated paragraphs.
 
 Command line (from the repository's top)::
 
@@ -464,14 +466,14 @@ def write_site_messages(path: Path) -> None:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    catalog = Catalog(project=yaml_title(), fuzzy=False)
+    catalog = Catalog(project=book_title(), fuzzy=False)
     for message in site_messages():
         catalog.add(message)
     with path.open("wb") as pot:
         write_po(pot, catalog, width=0, no_location=True)
 
 
-def yaml_title() -> str:
+def book_title() -> str:
     """The book's title, from ``_config.yml``."""
     import yaml
 
@@ -515,7 +517,7 @@ def build(language: str) -> Path:
     cache = (BUILD / ".jupyter_cache").resolve()
     if not cache.is_dir():
         raise SystemExit(f"{cache} is missing: build the English edition first (make book)")
-    config = _config(language, title=translation(language, ROOT_PAGE, yaml_title()),
+    config = _config(language, title=translation(language, ROOT_PAGE, book_title()),
                      execute={"execute_notebooks": "cache", "cache": str(cache)},
                      sphinx={"language": language})
     out = BUILD / language
