@@ -161,16 +161,13 @@ def _translate_exercise_titles(app, doctree):
     """A translated edition: each exercise's title from the page's catalogue, in the page and
     in sphinx-exercise's copy of it (from which its solution's title is made)."""
     from docutils import nodes
-    from sphinx.util.i18n import docname_to_domain
 
     titles = _exercise_titles(doctree)
     # sphinx-exercise keeps a copy of each exercise, from which the solutions' titles are made
     for entry in getattr(app.env, "sphinx_exercise_registry", {}).values():
         if entry.get("docname") == app.env.docname and entry.get("node") is not None:
             titles += _exercise_titles(entry["node"])
-    catalogue = _catalogue(app.srcdir, app.config,
-                           docname_to_domain(app.env.docname, app.config.gettext_compact)) \
-        if titles else None
+    catalogue = _page_catalogue(app.env, app.env.docname) if titles else None
     for title in titles if catalogue else []:
         translated = catalogue.gettext(_title_text(title))
         if translated != _title_text(title):
@@ -196,16 +193,21 @@ def _catalogue(srcdir, config, domain: str):
     return None
 
 
+def _page_catalogue(env, docname: str):
+    """The compiled catalogue of page ``docname`` in the build's language, or ``None``."""
+    from sphinx.util.i18n import docname_to_domain
+
+    return _catalogue(env.srcdir, env.config,
+                      docname_to_domain(docname, env.config.gettext_compact))
+
+
 def translated_text(env, message: dict) -> str | None:
     """A :func:`~emergence.translatable.tr` text (``{"msgid", "values"}``) in the build's language.
 
     ``None`` in the original's build, or when the page's catalogue has no translation of
     the template (the English text then stays).
     """
-    from sphinx.util.i18n import docname_to_domain
-
-    catalogue = _catalogue(env.srcdir, env.config,
-                           docname_to_domain(env.docname, env.config.gettext_compact))
+    catalogue = _page_catalogue(env, env.docname)
     template = catalogue.gettext(message["msgid"]) if catalogue else message["msgid"]
     if template == message["msgid"]:
         return None
@@ -379,12 +381,10 @@ def _translate_captions(app, doctree):
     sphinx-external-toc adds the root page's toctrees after Sphinx has translated the
     page, so their captions are translated here (the gettext build finds them anyway)."""
     from sphinx import addnodes
-    from sphinx.util.i18n import docname_to_domain
 
     if app.env.docname != app.config.root_doc:
         return
-    catalogue = _catalogue(app.srcdir, app.config,
-                           docname_to_domain(app.config.root_doc, app.config.gettext_compact))
+    catalogue = _page_catalogue(app.env, app.config.root_doc)
     if catalogue is None:
         return
     for toctree in doctree.findall(addnodes.toctree):
