@@ -116,7 +116,7 @@ def _write(path: Path, messages, fuzzy=()):
 def test_a_catalogue_is_checked_for_everything_a_translation_must_keep(tmp_path):
     english = ["Plain.", "Untranslated.", "Fuzzy.", "Changed since.",
                "See {cite:t}`wei2022` and $p^L$.", "From 125M to 175B.", 'It is "not true".',
-               "The exact match of a model."]
+               "The exact match of a model.", "**The grade** (a step) counts it; *so* it is."]
     _write(tmp_path / "_build/gettext/book/x.pot", [(m, "") for m in english])
     _write(tmp_path / "locales/ko/LC_MESSAGES/book/x.po", [
         ("Plain.", "평범하다."), ("Untranslated.", ""), ("Fuzzy.", "흐릿하다."),
@@ -125,6 +125,8 @@ def test_a_catalogue_is_checked_for_everything_a_translation_must_keep(tmp_path)
         ("From 125M to 175B.", "125M에서 1750억까지."),
         ('It is "not true".', "사실이 아니다."),
         ("The exact match of a model.", "모델의 정확도."),
+        # the bold closes after ")" before a letter, so it does not close; the italics do
+        ("**The grade** (a step) counts it; *so* it is.", "**점수(계단)**는 그것을 센다. *그래서* 그렇다."),
     ], fuzzy={"Fuzzy."})
     (tmp_path / "locales/ko/GLOSSARY.md").write_text(
         "| English | 한국어 | note |\n|---|---|---|\n| exact match | 정확 일치 | |\n", encoding="utf-8")
@@ -138,7 +140,9 @@ def test_a_catalogue_is_checked_for_everything_a_translation_must_keep(tmp_path)
     assert found["From 125M to 175B."] == "numbers of the English missing: ['175']"
     assert found['It is "not true".'] == "a quotation is not kept in English: 'not true'"
     assert found["The exact match of a model."] == "the glossary's term for 'exact match' is '정확 일치'"
-    assert len(found) == 7
+    assert found["**The grade** (a step) counts it; *so* it is."].startswith(
+        "emphasis that Markdown does not close")
+    assert len(found) == 8
 
 
 def test_a_page_without_a_catalogue_or_a_list_without_pages_is_a_problem(tmp_path):

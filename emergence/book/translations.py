@@ -10,6 +10,8 @@ A page listed in ``locales/<language>/translated.txt`` must have, in its catalog
   when the English sentence it translates changed);
 - the same markup as the English: roles (``{cite:t}`...```, ``{glue:text}`...```,
   ``{doc}`...```), formulas, code and a computed text's fields, each as often;
+- emphasis that Markdown closes: a closing ``*`` between punctuation and a letter, as in
+  ``**점수(score)**는``, does not close, and the reader would see the asterisks;
 - the English's numbers, each at least as often (numbers are not translated);
 - the English's quotations: whatever the English puts in double quotes (a paper's words,
   an answer a check expects) stays, in English, in the translation, which may follow it
@@ -83,6 +85,24 @@ def numbers(text: str) -> Counter:
     return Counter(_NUMBER.findall(_prose(text)))
 
 
+def stray_asterisks(text: str) -> int:
+    """How many ``*`` of a message Markdown shows as asterisks instead of reading as emphasis.
+
+    A closing delimiter must be right-flanking: after punctuation it must be followed by a
+    space or punctuation, so ``**점수(score)**는`` is not bold and shows its four asterisks
+    (write ``**점수**(score)는``). Formulas and code are not Markdown's, so not counted.
+
+    >>> stray_asterisks("A *word* and **two words**.")
+    0
+    >>> stray_asterisks("**점수(score)**는 오른다")
+    4
+    """
+    from markdown_it import MarkdownIt
+
+    return sum(t.content.count("*") for block in MarkdownIt("commonmark").parseInline(_prose(text))
+               for t in block.children or () if t.type == "text")
+
+
 def quotations(text: str) -> list[str]:
     """What a message's prose puts in double quotes.
 
@@ -124,6 +144,9 @@ def message_problems(msgid: str, msgstr: str, glossary: dict[str, str] | None = 
     if lost or added:
         found.append(f"markup differs from the English: missing {sorted(lost.elements())}, "
                      f"extra {sorted(added.elements())}")
+    if stray_asterisks(msgstr) > stray_asterisks(msgid):
+        found.append("emphasis that Markdown does not close: the asterisks would show (a "
+                     "closing * after punctuation must be followed by a space or punctuation)")
     missing = numbers(msgid) - numbers(msgstr)
     if missing:
         found.append(f"numbers of the English missing: {sorted(missing.elements())}")
