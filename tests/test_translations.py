@@ -163,7 +163,9 @@ def test_the_glossary_is_read_from_its_table():
 
 # --- the committed catalogues -------------------------------------------------------------
 
-def test_every_page_of_the_book_has_a_korean_catalogue_and_the_listed_ones_are_pages():
+def test_every_page_of_the_book_is_translated_into_korean():
+    """Every page is listed, so CI's check holds the whole edition complete: a new page, or a
+    changed sentence, fails it until its translation is in."""
     toc = (ROOT / "_toc.yml").read_text(encoding="utf-8")
     pages = ["book/intro"] + [line.split("file:")[1].strip() for line in toc.splitlines()
                               if "file:" in line]
@@ -171,7 +173,35 @@ def test_every_page_of_the_book_has_a_korean_catalogue_and_the_listed_ones_are_p
         assert (ROOT / "locales/ko/LC_MESSAGES" / f"{page}.po").is_file(), page
     assert (ROOT / "locales/ko/LC_MESSAGES" / f"{editions.SITE_CATALOGUE}.po").is_file()
     listed = editions.translated_pages("ko", ROOT)
-    assert "book/intro" in listed and set(listed) <= set(pages) | {editions.SITE_CATALOGUE}
+    assert sorted(listed) == sorted(pages + [editions.SITE_CATALOGUE])
+
+
+def test_a_translation_that_sphinx_did_not_apply_is_a_warning(tmp_path, monkeypatch):
+    """Sphinx keeps the English, silently, where a translation reads as another kind of text
+    (``1. 장`` as a list instead of a heading); the extension turns that into a warning, which
+    fails the Korean build. Nodes this extension translates itself (Hangul) are not reported."""
+    from types import SimpleNamespace
+
+    from docutils import nodes
+    from sphinx.util import logging as sphinx_logging
+
+    (tmp_path / "locales/ko").mkdir(parents=True)
+    (tmp_path / "locales/ko/translated.txt").write_text("book/x\n", encoding="utf-8")
+    doctree = nodes.section("", nodes.title("", "1. What Wei et al. claim", translated=False),
+                            nodes.paragraph("", "연습 wei-1", translated=False),
+                            nodes.paragraph("", "Done.", translated=True))
+    warned = []
+    monkeypatch.setattr(sphinx_logging, "getLogger", lambda name: SimpleNamespace(
+        warning=lambda message, *args, **kwargs: warned.append(message % args)))
+    app = SimpleNamespace(config=SimpleNamespace(language="ko"), srcdir=tmp_path,
+                          env=SimpleNamespace(docname="book/x"))
+    editions._unapplied_translations(app, doctree)
+    assert len(warned) == 1 and "'1. What Wei et al. claim' was not applied" in warned[0]
+    app.env.docname = "book/not_listed"
+    editions._unapplied_translations(app, doctree)
+    app.config.language, app.env.docname = "en", "book/x"
+    editions._unapplied_translations(app, doctree)
+    assert len(warned) == 1
 
 
 def test_the_listed_korean_pages_are_complete_and_not_fuzzy():

@@ -32,6 +32,7 @@ import ast
 import gettext
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -375,6 +376,33 @@ def _edition_context(app, pagename, templatename, context, doctree):
             + context["body"]
 
 
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def _unapplied_translations(app, doctree):
+    """A translated page whose catalogue is complete: warn where Sphinx kept the English.
+
+    Sphinx re-reads each translation as Markdown and keeps the original, silently, when the
+    translation does not read as the same kind of text: a heading translated as ``1. 장``
+    reads as a numbered list (write ``1\\. 장``). The Korean build treats warnings as
+    errors, so such a message fails it instead of showing English on a translated page."""
+    from docutils import nodes
+    from sphinx.util import logging
+    from sphinx.util.nodes import NodeMatcher
+
+    language = app.config.language or ORIGINAL[0]
+    if language == ORIGINAL[0] or app.env.docname not in translated_pages(language, app.srcdir):
+        return
+    for node in NodeMatcher(nodes.Element, translated=False).findall(doctree):
+        # figures' alt text and exercise titles are translated by this extension, not Sphinx
+        if _HANGUL.search(node.astext()):
+            continue
+        logging.getLogger(__name__).warning(
+            "the translation of %r was not applied: Markdown reads it as another kind of "
+            "text than the English (a heading that starts with a number and a dot, say)",
+            node.astext()[:60], location=node)
+
+
 def _translate_captions(app, doctree):
     """The table of contents' part captions, from the root page's catalogue.
 
@@ -401,6 +429,7 @@ def setup(app):
     # after emergence.book.static_site has copied each figure's English alt text (400)
     app.connect("doctree-read", _translate_alt, priority=450)
     app.connect("doctree-read", _translate_captions)
+    app.connect("doctree-read", _unapplied_translations)
     app.connect("html-page-context", _edition_context, priority=200)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
