@@ -16,7 +16,8 @@ the same page in the other edition in every page's header, and marks the pages o
 translated edition that are not translated yet. In a translated build it also translates
 what Sphinx's own translation misses: computed alt text (:func:`translated_text`), the
 exercises' titles, the table of contents' captions, the extensions' own text
-(:func:`site_text`), and the glued numbers in translated paragraphs.
+(:func:`site_text`), and the glued numbers in translated paragraphs; and it warns, which
+fails the build, where Sphinx kept the English of a page listed as translated.
 
 Command line (from the repository's top)::
 
