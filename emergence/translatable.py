@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import string
 
-__all__ = ["Text", "tr", "fields"]
+__all__ = ["Text", "tr", "translatable_template", "fields"]
 
 
 class Text(str):
@@ -78,6 +78,18 @@ def tr(msgid: str, /, **values) -> Text:
         raise KeyError(f"tr(): the template's fields {sorted(needed)} and the values given "
                        f"{sorted(values)} differ")
     return Text(msgid, {name: _plain(v) for name, v in values.items()})
+
+
+def translatable_template(msgid: str, /) -> str:
+    """Mark a template that is filled elsewhere (by a page's script, say) for translation.
+
+    The template is returned unchanged; the text's extractor finds the call, and a
+    translated build puts the translated template where the English one was.
+
+    >>> translatable_template("{zeros} of 8 models score 0")
+    '{zeros} of 8 models score 0'
+    """
+    return msgid
 
 
 def fields(template: str) -> set[str]:

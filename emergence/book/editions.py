@@ -16,8 +16,9 @@ the same page in the other edition in every page's header, and marks the pages o
 translated edition that are not translated yet. In a translated build it also translates
 what Sphinx's own translation misses: computed alt text (:func:`translated_text`), the
 exercises' titles, the table of contents' captions, the extensions' own text
-(:func:`site_text`), and the glued numbers in translated paragraphs; and it warns, which
-fails the build, where Sphinx kept the English of a page listed as translated.
+(:func:`site_text`), the static mirage explorer's words, and the glued numbers in
+translated paragraphs; and it warns, which fails the build, where Sphinx kept the English
+of a page listed as translated.
 
 Command line (from the repository's top)::
 
@@ -53,7 +54,8 @@ TRANSLATED_LIST = "translated.txt"
 #: link), ``locales/<language>/LC_MESSAGES/site.po``, beside the pages' own catalogues.
 SITE_CATALOGUE = "site"
 #: The modules whose ``site_text(app, "...")`` calls ``extract`` puts in that catalogue.
-SITE_MODULES = ("emergence/book/editions.py", "emergence/book/course.py")
+SITE_MODULES = ("emergence/book/editions.py", "emergence/book/course.py",
+                "emergence/book/explore.py")
 
 
 def translated_pages(language: str, root: Path | str = ".") -> list[str]:
@@ -377,6 +379,15 @@ def _edition_context(app, pagename, templatename, context, doctree):
             + context["body"]
 
 
+def _translate_explorer(app, doctree):
+    """A translated edition: the static mirage explorer's words, from the site catalogue."""
+    catalogue = _catalogue(app.srcdir, app.config, SITE_CATALOGUE)
+    if catalogue is not None:
+        from emergence.book.explore import translate_explorers
+
+        translate_explorers(doctree, catalogue.gettext)
+
+
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
@@ -431,6 +442,7 @@ def setup(app):
     app.connect("doctree-read", _translate_alt, priority=450)
     app.connect("doctree-read", _translate_captions)
     app.connect("doctree-read", _unapplied_translations)
+    app.connect("doctree-read", _translate_explorer)
     app.connect("html-page-context", _edition_context, priority=200)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
@@ -476,7 +488,8 @@ def extract() -> Path:
 
 
 def site_messages(root: Path | str = ".") -> list[str]:
-    """The templates of the ``site_text(app, "...")`` calls in :data:`SITE_MODULES`, in order.
+    """The templates of the ``site_text(app, "...")`` and ``translatable_template("...")``
+    calls in :data:`SITE_MODULES`, in order.
 
     Found by Babel's Python extractor, so a template must be a literal string (adjacent
     literals are joined)."""
@@ -485,7 +498,8 @@ def site_messages(root: Path | str = ".") -> list[str]:
     found = []
     for module in SITE_MODULES:
         for _, message, _, _ in extract_from_file("python", str(Path(root) / module),
-                                                  keywords={"site_text": (2,)}):
+                                                  keywords={"site_text": (2,),
+                                                            "translatable_template": (1,)}):
             if message not in found:
                 found.append(message)
     return found

@@ -26,9 +26,11 @@ from emergence._validate import check_positive_int, check_scales
 from emergence.plotting import METRIC_COLORS, mark_simulated, scale_axis
 from emergence.measure.scaling import accuracy_interval
 from emergence.measure.score import emergence_score
+from emergence.translatable import translatable_template
 
 __all__ = ["GPT3_SIZES", "EXPLORER_LENGTHS", "EXPLORER_ALPHAS", "EXPLORER_ITEMS", "mirage_frame",
-           "draw_mirage", "mirage_explorer", "explorer_frames", "static_explorer"]
+           "draw_mirage", "mirage_explorer", "explorer_frames", "static_explorer",
+           "translated_explorer", "translate_explorers", "EXPLORER_TEXT"]
 
 #: Parameter counts of the eight GPT-3 models (Brown et al. 2020, Table 2.1):
 #: 125M, 350M, 760M, 1.3B, 2.7B, 6.7B, 13B and 175B.
@@ -243,6 +245,36 @@ _EXPLORER_CSS = (
     ".mirage-summary{font-size:.9rem;margin:.25rem 0 0}")
 
 
+#: What the explorer says, as templates its script fills in (``{L}``, ``{score}``, ...).
+#: They travel in the page's data, so that a translated edition can swap them
+#: (:func:`translated_explorer`); the site catalogue holds their translations.
+EXPLORER_TEXT = {
+    "length": translatable_template("target length L"),
+    "exponent": translatable_template("exponent α"),
+    "items": translatable_template("test items"),
+    "x_axis": translatable_template("parameters (log scale)"),
+    "left_axis": translatable_template("exact match (log scale)"),
+    "right_axis": translatable_template("token edit distance"),
+    "simulated": translatable_template("simulated"),
+    "left_title": translatable_template("exact match, L={L}: score {score}"),
+    "right_title": translatable_template("edit distance, L={L}: score {score}"),
+    "left_label": translatable_template(
+        "Exact match on {n} simulated items per model: {zeros} of 8 models get none right; "
+        "emergence score {score}."),
+    "right_label": translatable_template(
+        "Token edit distance of the same outputs falls smoothly with size; emergence score "
+        "{score}."),
+    "summary": translatable_template(
+        "L = {L}, α = {alpha}, {n} items: {zeros} of 8 models score 0 under exact match; "
+        "emergence score {exact} for exact match, {edit} for edit distance."),
+}
+EXPLORER_NOTE = translatable_template(
+    "The two panels redraw as the sliders move: exact match (left, log scale) and token edit "
+    "distance (right) of one simulated test set per GPT-3 size, with the model's curves. "
+    "Simulated.")
+EXPLORER_NEEDS_SCRIPT = translatable_template("(needs JavaScript)")
+
+
 def static_explorer(sizes=GPT3_SIZES, seed: int = 0, start=(5, -0.5, 100)):
     """The mirage explorer for a page without a kernel: sliders and two panels, drawn in the browser.
 
@@ -262,14 +294,44 @@ def static_explorer(sizes=GPT3_SIZES, seed: int = 0, start=(5, -0.5, 100)):
                        frames["items"].index(start[2])]
     frames["colors"] = {"exact": METRIC_COLORS["exact_match"],
                         "edit": METRIC_COLORS["token_edit_distance"]}
+    frames["text"] = EXPLORER_TEXT
     data = json.dumps(frames, separators=(",", ":")).replace("</", "<\\/")
     script = resources.files("emergence.book").joinpath("mirage_explorer.js").read_text()
-    note = ("The two panels redraw as the sliders move: exact match (left, log scale) and "
-            "token edit distance (right) of one simulated test set per GPT-3 size, with the "
-            "model's curves. Simulated.")
+    note = html.escape(EXPLORER_NOTE)
     return HTML(
         f"<style>{_EXPLORER_CSS}</style>"
-        f'<div class="mirage-explorer" role="group" aria-label="{html.escape(note)}">'
+        f'<div class="mirage-explorer" role="group" aria-label="{note}">'
         f'<script type="application/json" class="mirage-data">{data}</script>'
-        f'<noscript>{html.escape(note)} (needs JavaScript)</noscript></div>'
+        f'<noscript>{note} {html.escape(EXPLORER_NEEDS_SCRIPT)}</noscript></div>'
         f"<script>{script}</script>")
+
+
+def translated_explorer(page: str, translate) -> str:
+    """The explorer's HTML (from :func:`static_explorer`) with its words in another language.
+
+    The page's HTML is written once, in English, when the chapter runs; a translated build
+    calls this with its catalogue's ``translate(english) -> translated`` (``gettext``).
+    The numbers are untouched: only the note and the templates the script fills change.
+    """
+    start = page.index('class="mirage-data">') + len('class="mirage-data">')
+    end = page.index("</script>", start)
+    frames = json.loads(page[start:end])
+    frames["text"] = {key: translate(english) for key, english in frames["text"].items()}
+    data = json.dumps(frames, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    page = page[:start] + data + page[end:]
+    for english in (EXPLORER_NOTE, EXPLORER_NEEDS_SCRIPT):
+        page = page.replace(html.escape(english), html.escape(translate(english)))
+    return page
+
+
+def translate_explorers(doctree, translate) -> None:
+    """Every static explorer of a page being built by Sphinx, in another language.
+
+    The explorer is a chapter's HTML output, written once in English, so a translated
+    edition swaps its words in the page's document (see :func:`translated_explorer`)."""
+    from docutils import nodes
+
+    for node in list(doctree.findall(nodes.raw)):
+        if 'class="mirage-explorer"' in node.astext():
+            node.replace_self(nodes.raw("", translated_explorer(node.astext(), translate),
+                                        format=node.get("format", "html")))

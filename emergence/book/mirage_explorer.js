@@ -20,11 +20,16 @@
     return "10" + s;
   }
   function thousands(n) { return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  // the page's words are templates (emergence.book.explore.EXPLORER_TEXT), in its language
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return values[name]; });
+  }
 
-  function Panel(parent, ylabel) {
+  function Panel(parent, ylabel, text) {
     this.svg = el("svg", {viewBox: "0 0 " + W + " " + H, width: W, height: H, role: "img",
                           "class": "mirage-panel"}, parent);
     this.ylabel = ylabel;
+    this.text = text;
   }
   Panel.prototype.draw = function (o) {
     var svg = this.svg, self = this;
@@ -52,13 +57,13 @@
     el("line", {x1: x0, x2: x1, y1: y0, y2: y0, stroke: "#333"}, svg);
     el("line", {x1: x0, x2: x0, y1: y0, y2: y1, stroke: "#333"}, svg);
     el("text", {x: (x0 + x1) / 2, y: H - 6, "text-anchor": "middle", "font-size": 12}, svg,
-       "parameters (log scale)");
+       self.text.x_axis);
     el("text", {x: 12, y: (y0 + y1) / 2, "text-anchor": "middle", "font-size": 12,
                 transform: "rotate(-90 12 " + (y0 + y1) / 2 + ")"}, svg, self.ylabel);
     el("text", {x: (x0 + x1) / 2, y: 15, "text-anchor": "middle", "font-size": 12,
                 "font-weight": "bold"}, svg, o.title);
     el("text", {x: x0 + 6, y: o.ylog ? y1 + 14 : y0 - 6, "font-size": 11, "font-style": "italic",
-                fill: "#a00"}, svg, "simulated");
+                fill: "#a00"}, svg, self.text.simulated);
     // the model's curve
     var pts = [];
     o.grid.forEach(function (g, i) {
@@ -106,14 +111,15 @@
     var controls = document.createElement("div");
     controls.className = "mirage-controls";
     box.appendChild(controls);
-    var sL = slider(controls, "target length L", d.lengths, String, d.start[0]);
-    var sA = slider(controls, "exponent \u03b1", d.alphas, function (a) { return a.toFixed(1).replace("-", "\u2212"); }, d.start[1]);
-    var sN = slider(controls, "test items", d.items, thousands, d.start[2]);
+    var words = d.text;
+    var sL = slider(controls, words.length, d.lengths, String, d.start[0]);
+    var sA = slider(controls, words.exponent, d.alphas, function (a) { return a.toFixed(1).replace("-", "\u2212"); }, d.start[1]);
+    var sN = slider(controls, words.items, d.items, thousands, d.start[2]);
     var panels = document.createElement("div");
     panels.className = "mirage-panels";
     box.appendChild(panels);
-    var left = new Panel(panels, "exact match (log scale)");
-    var right = new Panel(panels, "token edit distance");
+    var left = new Panel(panels, words.left_axis, words);
+    var right = new Panel(panels, words.right_axis, words);
     var summary = document.createElement("p");
     summary.className = "mirage-summary";
     summary.setAttribute("aria-live", "polite");
@@ -127,27 +133,24 @@
       var yticks = [];
       for (var e = Math.ceil(Math.log10(floor / 3)); e <= 0; e++) { yticks.push([Math.pow(10, e), sup(e)]); }
       left.draw({
-        title: "exact match, L=" + L + ": score " + score(f[4]), xlog: xlog, ylog: true,
+        title: fill(words.left_title, {L: L, score: score(f[4])}), xlog: xlog, ylog: true,
         y: [floor / 3, 1.5], yticks: yticks, floor: floor, grid: d.grid, model: model[0],
         color: d.colors.exact,
         points: d.sizes.map(function (s, m) {
           return f[0][m] === 0 ? {x: s, zero: true} : {x: s, y: f[0][m] / n, lo: f[2][m], hi: f[3][m]};
         }),
-        label: "Exact match on " + thousands(n) + " simulated items per model: " + zeros +
-               " of 8 models get none right; emergence score " + score(f[4]) + "."
+        label: fill(words.left_label, {n: thousands(n), zeros: zeros, score: score(f[4])})
       });
       var top = Math.max(L, 1) * 1.05, step = L <= 2 ? 0.5 : (L <= 5 ? 1 : 2), ticks = [];
       for (var t = 0; t <= top; t += step) { ticks.push([t, String(t)]); }
       right.draw({
-        title: "edit distance, L=" + L + ": score " + score(f[5]), xlog: xlog, ylog: false,
+        title: fill(words.right_title, {L: L, score: score(f[5])}), xlog: xlog, ylog: false,
         y: [0, top], yticks: ticks, grid: d.grid, model: model[1], color: d.colors.edit,
         points: d.sizes.map(function (s, m) { return {x: s, y: f[1][m]}; }),
-        label: "Token edit distance of the same outputs falls smoothly with size; emergence score " +
-               score(f[5]) + "."
+        label: fill(words.right_label, {score: score(f[5])})
       });
-      summary.textContent = "L = " + L + ", \u03b1 = " + d.alphas[j].toFixed(1) + ", " + thousands(n) +
-        " items: " + zeros + " of 8 models score 0 under exact match; emergence score " + score(f[4]) +
-        " for exact match, " + score(f[5]) + " for edit distance.";
+      summary.textContent = fill(words.summary, {L: L, alpha: d.alphas[j].toFixed(1), n: thousands(n),
+                                             zeros: zeros, exact: score(f[4]), edit: score(f[5])});
     }
     [sL, sA, sN].forEach(function (s) { s.addEventListener("input", update); });
     update();

@@ -370,7 +370,11 @@ def test_the_static_explorer_redraws_when_a_slider_moves(browser, server, page):
         before = summary.inner_text()
         title = explorer.locator("svg.mirage-panel").first.locator("text").last
         curve_before = explorer.locator("polyline.model-curve").first.get_attribute("points")
-        assert re.search(r"L = 5, .* 100 items", before), before
+        korean = page.startswith("ko/")
+        # the same numbers in either edition, in the edition's words
+        items_word, none_zero = (("문항 {}개", "모델 8개 가운데 0개가 0점") if korean
+                                 else ("{} items", "0 of 8 models score 0"))
+        assert before.startswith("L = 5,") and items_word.format(100) in before, before
         length, _, items = explorer.locator("input[type=range]").all()
         length.focus()
         for _ in range(4):
@@ -378,10 +382,15 @@ def test_the_static_explorer_redraws_when_a_slider_moves(browser, server, page):
         items.focus()
         tab.keyboard.press("End")                               # 100,000 test items
         after = summary.inner_text()
-        assert after != before and after.startswith("L = 1,") and "100,000 items" in after, after
+        assert after != before and after.startswith("L = 1,") and items_word.format("100,000") in after, after
         assert explorer.locator("polyline.model-curve").first.get_attribute("points") != curve_before
-        assert "0 of 8 models score 0" in after, after
+        assert none_zero in after, after
         assert title.count() == 1
+        if korean:   # the sliders' names, the panels' words and what a screen reader hears
+            words = [explorer.locator(".mirage-control span").first.inner_text(),
+                     explorer.locator("svg.mirage-panel").first.get_attribute("aria-label"),
+                     explorer.get_attribute("aria-label")]
+            assert all(re.search("[\uac00-\ud7a3]", w) for w in words), words
         shot(tab, page.replace(".html", "-explorer.html"), 1280)
     finally:
         tab.close()
