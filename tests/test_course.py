@@ -185,7 +185,7 @@ def test_the_coursework_link_speaks_the_editions_language(tmp_path):
     html = raw.astext()
     assert "과제용 노트북" in html and "is this chapter" not in html
     assert 'href="../student/tiny.ipynb" download="tiny.ipynb">tiny.ipynb</a>' in html
-    assert 'href="https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/course/release/tiny/tiny.ipynb">' \
+    assert 'href="https://mybinder.org/v2/gh/o/r/main?urlpath=lab/tree/course-ko/release/tiny/tiny.ipynb">' \
         'Binder에서 열 수 있다</a>' in html
 
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: configuration), or that an instructor's grading runs (nbgrader);
 #: their environment is requirements.txt.
 SITE_ONLY = {"docutils", "myst_nb", "sphinx", "sphinx_exercise", "playwright", "nbgrader", "traitlets",
-             "jupyter_client", "babel", "yaml", "markdown_it"}
+             "jupyter_client", "babel", "yaml", "markdown_it", "myst_parser"}
 
 #: Libraries that the chapters use through another one, which imports them only when asked.
 INDIRECT = {"jinja2": "pandas' Styler (DataFrame.style) in the chapters' tables"}

@@ -192,9 +192,11 @@ def _coursework_links(page: str) -> list[str]:
     return re.findall(r'href="([^"]+)"', banner[1]) if banner else []
 
 
-def test_every_chapter_with_exercises_offers_its_release_and_never_its_solutions():
+@pytest.mark.parametrize("language", [ORIGINAL[0], *TRANSLATIONS])
+def test_every_chapter_with_exercises_offers_its_release_and_never_its_solutions(language):
     """Students get nbgrader's release: answer cells left at None, locked test cells, no
-    solution and no hidden test, and every written answer left for them."""
+    solution and no hidden test, and every written answer left for them; a translated
+    edition's pages offer that edition's release, in its language."""
     import nbformat
 
     from emergence.book.notebooks import exercises
@@ -202,11 +204,13 @@ def test_every_chapter_with_exercises_offers_its_release_and_never_its_solutions
     root = Path(__file__).resolve().parent.parent
     chapters = [p for p in sorted((root / "book").glob("*.ipynb")) if exercises(nbformat.read(p, as_version=4))]
     assert chapters
+    prefix = "" if language == ORIGINAL[0] else f"{language}/"
+    course = "course" if language == ORIGINAL[0] else f"course-{language}"
     for chapter in chapters:
-        page = f"book/{chapter.stem}.html"
+        page = f"{prefix}book/{chapter.stem}.html"
         links = _coursework_links(page)
         assert links and links[0] == f"../student/{chapter.name}", f"{page}: no coursework download"
-        assert any("mybinder.org" in link and f"course/release/{chapter.stem}/{chapter.name}" in link
+        assert any("mybinder.org" in link and f"{course}/release/{chapter.stem}/{chapter.name}" in link
                    for link in links), f"{page}: no Binder link to the release"
         released = nbformat.read(local(page, links[0]), as_version=4)
         text = "\n".join(c.source for c in released.cells)
@@ -215,3 +219,19 @@ def test_every_chapter_with_exercises_offers_its_release_and_never_its_solutions
         graded = [c.metadata.nbgrader for c in released.cells if "nbgrader" in c.metadata]
         qids = [e.qid for e in exercises(nbformat.read(chapter, as_version=4))]
         assert sorted(g["grade_id"] for g in graded if g["grade"]) == sorted(qids), chapter.name
+        if language != ORIGINAL[0]:
+            _assert_in_language(released, chapter, language)
+
+
+def _assert_in_language(released, chapter: Path, language: str) -> None:
+    """No message of the release's Markdown is one its page's catalogue translates (the page
+    on the site has it translated), and the text around the chapter is the edition's."""
+    from emergence.book.course import COURSE_NOTE
+    from emergence.book.translate_markdown import messages, page_catalogue, words_in
+
+    catalogue = page_catalogue(chapter, language)
+    english = [m for cell in released.cells if cell.cell_type == "markdown"
+               for m in messages(cell.source) if catalogue(m) not in (None, m)]
+    assert english == [], f"{language} release of {chapter.name} keeps English: {english[:3]}"
+    assert words_in(language, ROOT)(COURSE_NOTE) in [c.source for c in released.cells]
+    assert released.metadata["emergence"]["language"] == language

@@ -6,6 +6,7 @@ gradebook to export. This module writes its course folder from the chapters, whi
 the single source::
 
     python -m emergence.book.course [CHAPTER ...] [--out DIR] [--release] [--validate [--kernel-env ENV]]
+                                    [--language LANGUAGE]
 
 ``DIR`` (default ``_build/course``) gets ``nbgrader_config.py`` and, for each chapter with
 exercises, ``source/<chapter>/<chapter>.ipynb``, the instructor's version:
@@ -27,9 +28,14 @@ chapter, which writes the students' versions to ``DIR/release/<chapter>/``; ``--
 runs every instructor version from a fresh kernel: every cell must run, and the book's
 solutions must pass the course's tests.
 
+``--language ko`` makes the Korean edition's course: the chapters' Markdown from the
+catalogues the site's Korean pages are built with, and the notes and stubs around it in
+Korean (`emergence.book.translate_markdown`); the code and the checks are the same.
+
 The module is also a Sphinx extension (``emergence.book.course`` in ``_config.yml``): the built
 site carries each chapter's release under ``student/``, linked at the top of the chapter
-with a Binder link to the same notebook (Binder's ``postBuild`` makes the course).
+with a Binder link to the same notebook (Binder's ``postBuild`` makes the course); a
+translated edition's pages link that edition's course.
 
 Examples
 --------
@@ -61,8 +67,10 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from emergence.book.coursework import (
+    STUB_COMMENT,
     STUDENT_NOTE,
     WRITTEN_STUB,
+    _same,
     _book_chapters,
     _is_stub,
     _replace_lines,
@@ -70,7 +78,7 @@ from emergence.book.coursework import (
     plain_roles,
     student_edition,
 )
-from emergence.book.editions import site_text
+from emergence.book.editions import ORIGINAL, site_text
 from emergence.book.notebooks import (
     HIDDEN,
     _code_without_magics,
@@ -84,21 +92,26 @@ from emergence.book.notebooks import (
     rubric_of,
     written_answer_of,
 )
+from emergence.book.translate_markdown import words_in
+from emergence.translatable import translatable_template
 
 __all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
            "validate", "nbgrader_config", "NBGRADER_CONFIG", "ANSWER_STUB", "CELL_TIMEOUT", "main"]
 
 #: What a student finds in place of the book's solution.
-ANSWER_STUB = "answer = None  # replace None with your answer"
+ANSWER_STUB = f"answer = None  {STUB_COMMENT}"
 
 #: Seconds a cell may run when nbgrader grades a submission (each chapter runs in seconds).
 CELL_TIMEOUT = 60
 
 
-def nbgrader_config(cell_timeout: int = CELL_TIMEOUT) -> str:
-    """The course's nbgrader settings, written to ``nbgrader_config.py``."""
+def nbgrader_config(cell_timeout: int = CELL_TIMEOUT, words=_same) -> str:
+    """The course's nbgrader settings, written to ``nbgrader_config.py``; ``words`` gives the
+    stubs in the course's language."""
+    answer_stub = f"answer = None  {words(STUB_COMMENT)}"
     return (NBGRADER_CONFIG.replace("@CELL_TIMEOUT@", str(int(cell_timeout)))
-            .replace("@ANSWER_STUB@", repr(ANSWER_STUB)).replace("@WRITTEN_STUB@", repr(WRITTEN_STUB)))
+            .replace("@ANSWER_STUB@", repr(answer_stub))
+            .replace("@WRITTEN_STUB@", repr(words(WRITTEN_STUB))))
 
 
 #: The settings' template: ``@CELL_TIMEOUT@`` is the seconds a cell may run when graded.
@@ -246,8 +259,9 @@ def _answer_and_test(stub: NotebookNode, qid: str, solution: str, points: float)
 
 
 def course_source(nb: NotebookNode, name: str, references: dict | None = None,
-                  titles: dict | None = None) -> NotebookNode:
-    """The instructor's nbgrader version of one chapter (see the module's docstring)."""
+                  titles: dict | None = None, words=_same) -> NotebookNode:
+    """The instructor's nbgrader version of one chapter (see the module's docstring);
+    ``words`` gives the text written around it in the course's language."""
     solutions, written, points = solution_code(nb), written_solutions(nb), _points(nb)
     missing = [e.qid for e in exercises(nb) if not e.written and e.qid not in solutions]
     if missing:
@@ -261,7 +275,7 @@ def course_source(nb: NotebookNode, name: str, references: dict | None = None,
             raise ValueError(f"{name}: the written exercise {qid} needs a model answer in its "
                              "solution block and a rubric in a hidden Markdown cell with "
                              f'metadata {{"emergence": {{"rubric": "{qid}"}}}}.')
-    student = student_edition(nb, name, references, titles)
+    student = student_edition(nb, name, references, titles, words)
     cells = []
     for cell in student.cells:
         calls = check_calls(cell.source) if cell.cell_type == "code" else []
@@ -276,8 +290,8 @@ def course_source(nb: NotebookNode, name: str, references: dict | None = None,
     source = copy.deepcopy(student)
     source.cells = cells
     for cell in source.cells:     # the student edition's note, for the course
-        if cell.cell_type == "markdown" and cell.source == STUDENT_NOTE:
-            cell.source = COURSE_NOTE
+        if cell.cell_type == "markdown" and cell.source == words(STUDENT_NOTE):
+            cell.source = words(COURSE_NOTE)
     source.metadata["emergence"] = {**student.metadata["emergence"], "edition": "course"}
     out = normalize(source, name=f"{name}-course")
     for cell in out.cells:   # normalize collapses nothing here: no solution blocks are left
@@ -285,7 +299,7 @@ def course_source(nb: NotebookNode, name: str, references: dict | None = None,
     return out
 
 
-COURSE_NOTE = (
+COURSE_NOTE = translatable_template(
     "**Coursework.** This is the chapter without the book's hidden checks. Run the cells from "
     "the top; on Colab or a bare kernel the first code cell installs the book's helper "
     "package. After each exercise, replace `None` in the answer cell with your answer (code "
@@ -295,18 +309,22 @@ COURSE_NOTE = (
 )
 
 
-def write_course(chapters, root, cell_timeout: int = CELL_TIMEOUT) -> list[Path]:
+def write_course(chapters, root, cell_timeout: int = CELL_TIMEOUT,
+                 language: str | None = None) -> list[Path]:
     """Write ``nbgrader_config.py`` and ``source/<chapter>/<chapter>.ipynb`` for every chapter
     with exercises into ``root``; returns the notebooks written. A cell of a submission may
-    run ``cell_timeout`` seconds when graded."""
+    run ``cell_timeout`` seconds when graded. With a ``language``, the course is that
+    edition's: its Markdown and the text around it from the catalogues in ``locales/``."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "nbgrader_config.py").write_text(nbgrader_config(cell_timeout), encoding="utf-8")
+    words = words_in(language)
+    (root / "nbgrader_config.py").write_text(nbgrader_config(cell_timeout, words), encoding="utf-8")
     written = []
-    for chapter, nb, references, titles in chapters_with_exercises(chapters):
+    for chapter, nb, references, titles in chapters_with_exercises(chapters, language):
         target = root / "source" / chapter.stem / chapter.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(_text(course_source(nb, chapter.stem, references, titles)), encoding="utf-8")
+        source = course_source(nb, chapter.stem, references, titles, words)
+        target.write_text(_text(source), encoding="utf-8")
         written.append(target)
     return written
 
@@ -417,9 +435,30 @@ def _has_exercises(path: Path) -> bool:
         return False
 
 
+#: Where Binder's ``postBuild`` writes the course, at the top of the repository.
+COURSE_DIR = "course"
+
+
+def _language(app) -> str | None:
+    """The build's language if it is a translation's, else ``None``."""
+    language = getattr(app.config, "language", None)
+    return None if language in (None, ORIGINAL[0]) else language
+
+
+def course_dir(language: str | None = None) -> str:
+    """Where Binder's ``postBuild`` writes the course of an edition: :data:`COURSE_DIR` for
+    the English, ``course-<language>`` beside it for a translation's.
+
+    >>> course_dir(), course_dir("ko")
+    ('course', 'course-ko')
+    """
+    return COURSE_DIR if language is None else f"{COURSE_DIR}-{language}"
+
+
 def binder_link(app, name: str) -> str | None:
-    """The Binder address of a chapter's release, from the book's repository and launch
-    button settings (None without them). Binder's ``postBuild`` makes the course."""
+    """The Binder address of a chapter's release in the build's language, from the book's
+    repository and launch button settings (None without them). Binder's ``postBuild`` makes
+    the courses."""
     options = getattr(app.config, "html_theme_options", {}) or {}
     hub = (options.get("launch_buttons") or {}).get("binderhub_url")
     repo = options.get("repository_url", "")
@@ -428,11 +467,7 @@ def binder_link(app, name: str) -> str | None:
     slug = repo.split("github.com/", 1)[1].strip("/")
     branch = options.get("repository_branch") or "main"
     return (f"{hub.rstrip('/')}/v2/gh/{slug}/{branch}?urlpath=lab/tree/"
-            f"{COURSE_DIR}/release/{name}/{name}.ipynb")
-
-
-#: Where Binder's ``postBuild`` writes the course, at the top of the repository.
-COURSE_DIR = "course"
+            f"{course_dir(_language(app))}/release/{name}/{name}.ipynb")
 
 
 def _add_download_link(app, doctree, docname):
@@ -471,7 +506,7 @@ def _write_release_site(app, exception):
         return
     chapters = [p for d in sorted(app.env.found_docs) if (p := _chapter_source(app, d))]
     with tempfile.TemporaryDirectory(prefix="emergence-course-") as tmp:
-        written = write_course(chapters, tmp)
+        written = write_course(chapters, tmp, language=_language(app))
         out = Path(app.outdir) / RELEASE_DIR
         out.mkdir(parents=True, exist_ok=True)
         for released in release(tmp, [p.parent.name for p in written]):
@@ -508,9 +543,11 @@ def main(argv=None) -> int:
                         help="also run every instructor version, every cell, from a fresh kernel")
     parser.add_argument("--kernel-env", type=Path, default=None,
                         help="with --validate: run the notebooks with this environment's kernel")
+    parser.add_argument("--language", default=None,
+                        help="a translated edition's course (ko: from locales/ko/LC_MESSAGES)")
     args = parser.parse_args(argv)
     start = time.monotonic()
-    written = write_course(args.chapters or _book_chapters(), args.out)
+    written = write_course(args.chapters or _book_chapters(), args.out, language=args.language)
     print(f"wrote {len(written)} chapters to {args.out}/source/ in {time.monotonic() - start:.1f} s")
     if args.release:
         start = time.monotonic()

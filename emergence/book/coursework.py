@@ -16,7 +16,7 @@ Everything here is driven by a chapter's own structure, so a new chapter needs n
 
 Two commands, each also a function::
 
-    python -m emergence.book.coursework student [CHAPTER ...] [--out DIR] [--check]
+    python -m emergence.book.coursework student [CHAPTER ...] [--out DIR] [--check] [--language LANGUAGE]
     python -m emergence.book.coursework normalize [NOTEBOOK ...] [--check]
 
 Examples
@@ -59,20 +59,27 @@ from emergence.book.notebooks import (
     run_notebook,
     written_answer_of,
 )
+from emergence.book.translate_markdown import page_catalogue, translate_cells, words_in
+from emergence.translatable import translatable_template
 
 __all__ = ["student_edition", "write_student_editions", "chapters_with_exercises", "bibliography",
            "plain_roles", "synthetic_chapter", "STUDENT_NOTE", "WRITTEN_STUB", "main"]
 
-STUDENT_NOTE = (
+# The text this module writes around a chapter; a translated edition's is in the catalogue
+# locales/<language>/LC_MESSAGES/site.po (emergence.book.translate_markdown.words_in).
+STUDENT_NOTE = translatable_template(
     "**Student edition.** This is the chapter without its solutions and without the book's "
     "hidden checks. Run the cells from the top; on Colab or a bare kernel the first code cell "
     "installs the book's helper package. After each exercise, put your answer in place of "
     "`None` in the cell below it and run that cell: `check(...)` says whether the answer is "
     "right and, if not, gives a hint. This edition is for practice: coursework is graded from "
-    "the chapter's release (the \"Coursework\" notebook at the top of the chapter's page)."
+    "the chapter's release (the coursework notebook linked at the top of the chapter's page)."
 )
-STUB_COMMENT = "# replace None with your answer"
-WRITTEN_STUB = "**Your answer.** Write it here, in place of this line."
+STUB_COMMENT = translatable_template("# replace None with your answer")
+WRITTEN_STUB = translatable_template("**Your answer.** Write it here, in place of this line.")
+#: An exercise's heading in the student edition, and a cross-reference to it.
+EXERCISE_HEADING = translatable_template("Exercise {qid}: {title}")
+EXERCISE_REFERENCE = translatable_template("exercise {qid}")
 
 
 # --- the student edition ----------------------------------------------------------------
@@ -100,10 +107,14 @@ def _is_stub(source: str, qid: str) -> bool:
                and any(getattr(t, "id", None) == name for t in stmt.targets) for stmt in tree.body)
 
 
-def _stub(qid: str, written: bool = False) -> NotebookNode:
+def _same(template: str) -> str:
+    return template
+
+
+def _stub(qid: str, written: bool = False, words=_same) -> NotebookNode:
     if written:
-        return new_markdown_cell(WRITTEN_STUB, metadata={"emergence": {"answer": qid}})
-    return new_code_cell(f'answer = None  {STUB_COMMENT}\ncheck("{qid}", answer)')
+        return new_markdown_cell(words(WRITTEN_STUB), metadata={"emergence": {"answer": qid}})
+    return new_code_cell(f'answer = None  {words(STUB_COMMENT)}\ncheck("{qid}", answer)')
 
 
 def _braced(text: str, start: int) -> str:
@@ -201,7 +212,7 @@ def _references_near(folder: Path) -> dict:
 
 
 def student_edition(nb: NotebookNode, name: str = "", references: dict | None = None,
-                    titles: dict | None = None) -> NotebookNode:
+                    titles: dict | None = None, words=_same) -> NotebookNode:
     """The student edition of a chapter.
 
     Solutions and hidden prose checks are removed; each exercise is plain Markdown (a
@@ -210,7 +221,9 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
     for students follows the title; no outputs. The notebook's metadata lists its
     exercises (``metadata.emergence``). Citations and
     cross-references become plain text (`plain_roles`) when ``references`` (from
-    `bibliography`) and ``titles`` (document name -> title) are given.
+    `bibliography`) and ``titles`` (document name -> title) are given. ``words`` gives the
+    text written around the chapter (the note, the headings, the stubs) in the edition's
+    language (`emergence.book.translate_markdown.words_in`; English by default).
     """
     source = normalize(nb, name)
     found = {e.cell: [] for e in exercises(source)}
@@ -230,7 +243,7 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
                 out.append(copy.deepcopy(cell))
                 pending.pop(0)
                 continue
-            out.extend(_stub(q, q in written) for q in pending)
+            out.extend(_stub(q, q in written, words) for q in pending)
             pending = []
             out.append(copy.deepcopy(cell))
             continue
@@ -263,34 +276,40 @@ def student_edition(nb: NotebookNode, name: str = "", references: dict | None = 
                 m = _QID.match(d.argument)
                 qid = m["qid"] if m else next(e.qid for e in found[index] if e.title == d.argument)
                 title = m["title"] if m else d.argument
-                spans.append((d.start, d.end, f"### Exercise {qid}: {title}\n\n{d.body}"))
+                heading = words(EXERCISE_HEADING).format(qid=qid, title=title)
+                spans.append((d.start, d.end, f"### {heading}\n\n{d.body}"))
         new = _replace_lines(text, spans) if spans else text
         for label, qid in labels.items():
-            new = re.sub(rf"\{{(?:ref|numref)\}}`{re.escape(label)}`", f"exercise {qid}", new)
+            new = re.sub(rf"\{{(?:ref|numref)\}}`{re.escape(label)}`",
+                         words(EXERCISE_REFERENCE).format(qid=qid), new)
         if references is not None or titles is not None:
             new = plain_roles(new, references, titles)
         if pending:
-            out.extend(_stub(q, q in written) for q in pending)
+            out.extend(_stub(q, q in written, words) for q in pending)
             pending = []
         if new.strip():
             cell = copy.deepcopy(cell)
             cell.source = new
             out.append(cell)
         pending = [e.qid for e in found.get(index, [])]
-    out.extend(_stub(q, q in written) for q in pending)
+    out.extend(_stub(q, q in written, words) for q in pending)
     first_md = next((i for i, c in enumerate(out) if c.cell_type == "markdown"), -1)
-    out.insert(first_md + 1, new_markdown_cell(STUDENT_NOTE))
+    out.insert(first_md + 1, new_markdown_cell(words(STUDENT_NOTE)))
     student = new_notebook(cells=out, metadata=copy.deepcopy(source.metadata))
     student.metadata["emergence"] = {"edition": "student", "chapter": name,
                                      "exercises": [e.qid for e in exercises(source)],
                                      "written": sorted(written)}
+    if "language" in source.metadata.get("emergence", {}):   # a translated edition's
+        student.metadata["emergence"]["language"] = source.metadata["emergence"]["language"]
     return normalize(student, name=f"{name}-student")
 
 
-def chapters_with_exercises(chapters):
+def chapters_with_exercises(chapters, language: str | None = None):
     """``(path, notebook, references, titles)`` for each chapter that has exercises, with
     the bibliography and the chapter titles of its folder (read once per folder) for
-    `plain_roles`."""
+    `plain_roles`. With a ``language``, the notebook's Markdown and the titles are in that
+    language, from the catalogues the site's edition is built with
+    (`emergence.book.translate_markdown`)."""
     context = {}
     for chapter in map(Path, chapters):
         nb = nbformat.read(chapter, as_version=4)
@@ -298,18 +317,28 @@ def chapters_with_exercises(chapters):
             continue
         folder = chapter.resolve().parent
         if folder not in context:
-            context[folder] = (_references_near(folder), _titles(folder))
+            titles = _titles(folder)
+            if language is not None:
+                titles = {stem: page_catalogue(folder / f"{stem}.ipynb", language)(title) or title
+                          for stem, title in titles.items()}
+            context[folder] = (_references_near(folder), titles)
+        if language is not None:
+            nb = translate_cells(nb, page_catalogue(chapter, language))
+            nb.metadata.setdefault("emergence", {})["language"] = language
         yield (chapter, nb, *context[folder])
 
 
-def write_student_editions(chapters, out_dir) -> list[Path]:
-    """Write the student edition of each chapter (that has exercises) into ``out_dir``."""
+def write_student_editions(chapters, out_dir, language: str | None = None) -> list[Path]:
+    """Write the student edition of each chapter (that has exercises) into ``out_dir``, in
+    ``language`` if given (English by default)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for chapter, nb, references, titles in chapters_with_exercises(chapters):
+    words = words_in(language)
+    for chapter, nb, references, titles in chapters_with_exercises(chapters, language):
         target = out_dir / chapter.name
-        target.write_text(_text(student_edition(nb, chapter.stem, references, titles)), encoding="utf-8")
+        edition = student_edition(nb, chapter.stem, references, titles, words)
+        target.write_text(_text(edition), encoding="utf-8")
         written.append(target)
     return written
 
@@ -379,6 +408,8 @@ def main(argv=None) -> int:
     s.add_argument("--out", type=Path, default=Path("_build/student"), help="folder (default: _build/student)")
     s.add_argument("--check", action="store_true", help="run each edition unanswered and check it")
     s.add_argument("--timeout", type=float, default=120, help="seconds per edition for --check")
+    s.add_argument("--language", default=None,
+                   help="a translated edition's language (ko: from locales/ko/LC_MESSAGES)")
     n = sub.add_parser("normalize", help="store notebooks in the book's normalised form")
     n.add_argument("notebooks", nargs="*", type=Path, help="notebooks (default: book/*.ipynb)")
     n.add_argument("--check", action="store_true", help="only report notebooks that are not normalised")
@@ -386,7 +417,7 @@ def main(argv=None) -> int:
 
     if args.command == "student":
         start = time.monotonic()
-        written = write_student_editions(args.chapters or _book_chapters(), args.out)
+        written = write_student_editions(args.chapters or _book_chapters(), args.out, args.language)
         print(f"wrote {len(written)} student editions to {args.out}/ in {time.monotonic() - start:.1f} s")
         failed = 0
         if args.check:

@@ -53,9 +53,10 @@ TRANSLATED_LIST = "translated.txt"
 #: The catalogue of the text the book's Sphinx extensions put on pages (notes, the coursework
 #: link), ``locales/<language>/LC_MESSAGES/site.po``, beside the pages' own catalogues.
 SITE_CATALOGUE = "site"
-#: The modules whose ``site_text(app, "...")`` calls ``extract`` puts in that catalogue.
+#: The modules whose ``site_text(app, "...")`` and ``translatable_template("...")`` calls
+#: ``extract`` puts in that catalogue.
 SITE_MODULES = ("emergence/book/editions.py", "emergence/book/course.py",
-                "emergence/book/explore.py")
+                "emergence/book/coursework.py", "emergence/book/explore.py")
 
 
 def translated_pages(language: str, root: Path | str = ".") -> list[str]:
