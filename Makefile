@@ -31,18 +31,22 @@ editions: env
 	for language in $(LANGUAGES); do \
 	  $(BIN)/python -m emergence.book.editions build $$language || exit 1; done
 
-# After a change to the English: every page's messages extracted again (Sphinx's gettext
-# builder) and merged into locales/<language>/LC_MESSAGES (sphinx-intl), where a changed
-# sentence's translation is marked fuzzy for the translator.
+# After a change to the English: every page's messages, and the checks' feedback, extracted
+# again (Sphinx's gettext builder; emergence.book.feedback) and merged into
+# locales/<language>/LC_MESSAGES (sphinx-intl), where a changed sentence's translation is
+# marked fuzzy for the translator; the complete feedback catalogues are copied into the package.
 translations: env
 	$(BIN)/python -m emergence.book.editions extract
-	for language in $(LANGUAGES); do $(BIN)/python -m emergence.book.editions update $$language; done
+	$(BIN)/python -m emergence.book.feedback extract
+	for language in $(LANGUAGES); do $(BIN)/python -m emergence.book.editions update $$language && \
+	  $(BIN)/python -m emergence.book.feedback runtime $$language || exit 1; done
 
 # The pages listed in locales/<language>/translated.txt: every message of the English as now
 # written is translated, none is fuzzy, and each keeps the English's markup, numbers,
 # quotations and the glossary's terms; every problem is printed.
 translations-check: env
 	$(BIN)/python -m emergence.book.editions extract
+	$(BIN)/python -m emergence.book.feedback extract
 	for language in $(LANGUAGES); do $(BIN)/python -m emergence.book.translations check $$language || exit 1; done
 
 test: unit notebooks translations-check build-clean site-test

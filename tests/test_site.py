@@ -235,3 +235,5 @@ def _assert_in_language(released, chapter: Path, language: str) -> None:
     assert english == [], f"{language} release of {chapter.name} keeps English: {english[:3]}"
     assert words_in(language, ROOT)(COURSE_NOTE) in [c.source for c in released.cells]
     assert released.metadata["emergence"]["language"] == language
+    assert f"use_language({language!r})" in "\n".join(c.source for c in released.cells
+                                                    if c.cell_type == "code")

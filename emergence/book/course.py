@@ -92,7 +92,7 @@ from emergence.book.notebooks import (
     rubric_of,
     written_answer_of,
 )
-from emergence.book.translate_markdown import words_in
+from emergence.book.translate_markdown import locales_root, words_in
 from emergence.translatable import translatable_template
 
 __all__ = ["course_source", "solution_code", "written_solutions", "write_course", "release",
@@ -315,9 +315,9 @@ def write_course(chapters, root, cell_timeout: int = CELL_TIMEOUT,
     with exercises into ``root``; returns the notebooks written. A cell of a submission may
     run ``cell_timeout`` seconds when graded. With a ``language``, the course is that
     edition's: its Markdown and the text around it from the catalogues in ``locales/``."""
-    root = Path(root)
+    root, chapters = Path(root), list(map(Path, chapters))
     root.mkdir(parents=True, exist_ok=True)
-    words = words_in(language)
+    words = words_in(language, locales_root(chapters[0]) if chapters else ".")
     (root / "nbgrader_config.py").write_text(nbgrader_config(cell_timeout, words), encoding="utf-8")
     written = []
     for chapter, nb, references, titles in chapters_with_exercises(chapters, language):

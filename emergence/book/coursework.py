@@ -59,7 +59,8 @@ from emergence.book.notebooks import (
     run_notebook,
     written_answer_of,
 )
-from emergence.book.translate_markdown import page_catalogue, translate_cells, words_in
+from emergence.book.exercises.language import languages as feedback_languages
+from emergence.book.translate_markdown import locales_root, page_catalogue, translate_cells, words_in
 from emergence.translatable import translatable_template
 
 __all__ = ["student_edition", "write_student_editions", "chapters_with_exercises", "bibliography",
@@ -77,6 +78,8 @@ STUDENT_NOTE = translatable_template(
 )
 STUB_COMMENT = translatable_template("# replace None with your answer")
 WRITTEN_STUB = translatable_template("**Your answer.** Write it here, in place of this line.")
+#: The comment of the cell a translated edition adds after the install cell.
+FEEDBACK_LANGUAGE = translatable_template("# the checks' feedback in this edition's language")
 #: An exercise's heading in the student edition, and a cross-reference to it.
 EXERCISE_HEADING = translatable_template("Exercise {qid}: {title}")
 EXERCISE_REFERENCE = translatable_template("exercise {qid}")
@@ -323,9 +326,21 @@ def chapters_with_exercises(chapters, language: str | None = None):
                           for stem, title in titles.items()}
             context[folder] = (_references_near(folder), titles)
         if language is not None:
-            nb = translate_cells(nb, page_catalogue(chapter, language))
-            nb.metadata.setdefault("emergence", {})["language"] = language
+            nb = _in_language(translate_cells(nb, page_catalogue(chapter, language)), language,
+                              words_in(language, locales_root(chapter)))
         yield (chapter, nb, *context[folder])
+
+
+def _in_language(nb: NotebookNode, language: str, words) -> NotebookNode:
+    """A translated chapter marked with its language, whose checks speak it: a cell after
+    the install cell (the first code cell) sets the feedback's language."""
+    nb.metadata.setdefault("emergence", {})["language"] = language
+    if language in feedback_languages():
+        first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "code"), -1)
+        nb.cells.insert(first + 1, new_code_cell(
+            f"{words(FEEDBACK_LANGUAGE)}\n"
+            f"from emergence.book.exercises import use_language\nuse_language({language!r})"))
+    return nb
 
 
 def write_student_editions(chapters, out_dir, language: str | None = None) -> list[Path]:
@@ -334,7 +349,8 @@ def write_student_editions(chapters, out_dir, language: str | None = None) -> li
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    words = words_in(language)
+    chapters = list(map(Path, chapters))
+    words = words_in(language, locales_root(chapters[0]) if chapters else ".")
     for chapter, nb, references, titles in chapters_with_exercises(chapters, language):
         target = out_dir / chapter.name
         edition = student_edition(nb, chapter.stem, references, titles, words)

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["translate_markdown", "translate_cells", "messages", "message_of", "catalogue",
-           "page_catalogue", "words_in"]
+           "page_catalogue", "locales_root", "words_in", "po_translations"]
 
 #: A message's translation, or ``None`` (or the message itself) when it has none.
 Translate = Callable[[str], "str | None"]
@@ -162,7 +162,9 @@ def translate_cells(nb, translate: Translate):
 # --- the catalogues, as the Sphinx build reads them ------------------------------------
 
 @functools.lru_cache(maxsize=None)
-def _messages(path: Path) -> dict[str, str]:
+def po_translations(path: Path) -> dict[str, str]:
+    """``{message: translation}`` of a ``.po`` file (none for a missing file), without the
+    untranslated and the fuzzy ones; read once."""
     from babel.messages.pofile import read_po
 
     if not path.is_file():
@@ -177,19 +179,26 @@ def catalogue(language: str, domain: str, root: Path | str = ".") -> Translate:
     from emergence.book.editions import LOCALES
 
     path = Path(root).resolve() / LOCALES / language / "LC_MESSAGES" / f"{domain}.po"
-    return _messages(path).get
+    return po_translations(path).get
+
+
+def locales_root(chapter: Path | str) -> Path:
+    """The book's folder of a chapter: the one of ``locales/`` (the chapter's folder or one
+    of the two above it; the current folder if none has it)."""
+    from emergence.book.editions import LOCALES
+
+    found = [root for root in list(Path(chapter).resolve().parents)[:3] if (root / LOCALES).is_dir()]
+    return found[0] if found else Path(".").resolve()
 
 
 def page_catalogue(chapter: Path | str, language: str) -> Translate:
-    """The catalogue of the page a chapter's notebook is: its path, without the suffix,
-    from the folder beside ``locales/`` (the chapter's folder or one of the two above it)."""
-    from emergence.book.editions import LOCALES
-
+    """The catalogue of the page a chapter's notebook is: its path from the book's folder
+    (:func:`locales_root`), without the suffix."""
     chapter = Path(chapter).resolve()
-    for root in list(chapter.parents)[:3]:
-        if (root / LOCALES).is_dir():
-            return catalogue(language, chapter.relative_to(root).with_suffix("").as_posix(), root)
-    return lambda message: None
+    root = locales_root(chapter)
+    if root not in chapter.parents:
+        return lambda message: None
+    return catalogue(language, chapter.relative_to(root).with_suffix("").as_posix(), root)
 
 
 def words_in(language: str | None, root: Path | str = ".") -> Callable[[str], str]:

@@ -38,16 +38,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emergence.book.exercises.language import HELPERS, say, speaking_for, use_language
+from emergence.translatable import translatable_template
+
 __all__ = ["check", "evaluate", "Feedback", "Verdict", "registry", "close_to", "as_number",
            "NumberAsText", "whole_number", "exact_whole", "same_text", "text_key", "diagnose",
-           "table", "STATUSES"]
+           "table", "STATUSES", "say", "use_language"]
 
 Checker = Callable[[object], "tuple[bool, str]"]
 
 #: The verdicts on an answer.
 STATUSES = ("correct", "wrong", "unanswered")
 
-NOT_ANSWERED = "not answered yet -- replace None with your answer and run the cell again."
+# Every text below that a student reads is a template marked for the feedback's catalogue
+# (say, translatable_template): a translated edition's notebooks print it in their language
+# (emergence.book.exercises.language).
+NOT_ANSWERED = translatable_template(
+    "not answered yet -- replace None with your answer and run the cell again.")
 
 
 @dataclass(frozen=True)
@@ -65,7 +72,10 @@ class Feedback:
     def __str__(self) -> str:
         if self.status == "unanswered":
             return f"{self.question_id}: {self.message}"
-        return f"{self.question_id}: {'correct' if self.ok else 'not yet'} -- {self.message}"
+        if self.ok:
+            return say("{question}: correct -- {message}", question=self.question_id,
+                       message=self.message)
+        return say("{question}: not yet -- {message}", question=self.question_id, message=self.message)
 
 
 def registry() -> dict[str, Checker]:
@@ -93,14 +103,16 @@ def evaluate(question_id: str, answer) -> Feedback:
     checks = registry()
     if question_id not in checks:
         raise ValueError(f"no exercise {question_id!r}; known: {', '.join(sorted(checks))}.")
-    if answer is None:
-        return Feedback(question_id, "unanswered", NOT_ANSWERED)
-    try:
-        ok, message = checks[question_id](answer)
-    except (TypeError, ValueError) as err:
-        ok, message = False, f"could not read your answer ({err})."
-    except Exception as err:  # a student's odd object must not show a traceback
-        ok, message = False, f"could not check your answer ({type(err).__name__}: {err})."
+    with speaking_for(checks[question_id].__module__):
+        if answer is None:
+            return Feedback(question_id, "unanswered", say(NOT_ANSWERED))
+        try:
+            ok, message = checks[question_id](answer)
+        except (TypeError, ValueError) as err:
+            ok, message = False, say("could not read your answer ({error}).", error=str(err))
+        except Exception as err:  # a student's odd object must not show a traceback
+            ok, message = False, say("could not check your answer ({kind}: {error}).",
+                                     kind=type(err).__name__, error=str(err))
     return Feedback(question_id, "correct" if ok else "wrong", message)
 
 
@@ -149,8 +161,10 @@ class Verdict:
 def check(question_id: str, answer) -> Verdict:
     """Check ``answer`` to exercise ``question_id``; print feedback; return a verdict that is
     true if the answer is right (and shows nothing more in a notebook)."""
-    feedback = evaluate(question_id, answer)
-    print(feedback)
+    checker = registry().get(question_id)
+    with speaking_for(checker.__module__ if checker else HELPERS):
+        feedback = evaluate(question_id, answer)
+        print(feedback)
     return Verdict(feedback)
 
 
@@ -166,7 +180,7 @@ def _single(answer):
     if isinstance(answer, (list, tuple)) or hasattr(answer, "__array__"):
         flat = np.asarray(answer, dtype=object).reshape(-1)
         if flat.size != 1:
-            raise ValueError(f"expected one value, got {flat.size}")
+            raise ValueError(say("expected one value, got {n}", n=flat.size))
         value = flat[0]
         return value.item() if hasattr(value, "item") else value
     return answer
@@ -210,23 +224,24 @@ def as_number(answer) -> float:
     """
     value = _single(answer)
     if isinstance(value, bool) or value is None:
-        raise ValueError(f"expected a number, got {answer!r}")
+        raise ValueError(say("expected a number, got {answer!r}", answer=answer))
     if isinstance(value, (str, bytes)):
         number = _number_in_text(value.decode(errors="replace") if isinstance(value, bytes) else value)
         if number is None:
-            raise ValueError(f"expected a number, got the text {answer!r}")
-        raise NumberAsText(f"your answer is the text {answer!r}, not a number: write the number "
-                           f"without quotes ({number:.6g})")
+            raise ValueError(say("expected a number, got the text {answer!r}", answer=answer))
+        raise NumberAsText(say("your answer is the text {answer!r}, not a number: write the number "
+                               "without quotes ({number:.6g})", answer=answer, number=number))
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"expected a number, got {answer!r}") from None
+        raise ValueError(say("expected a number, got {answer!r}", answer=answer)) from None
 
 
 def whole_number(answer, what: str = "") -> int:
     """Read an answer that must be a whole number; 19.7 is refused, never truncated to 19.
 
-    ``what`` names the unit in the error ("test items"); a number typed as text gets
+    ``what`` names the unit in the error ("tasks", in the feedback's language); a number
+    typed as text gets
     `as_number`'s message, which says what to write instead.
 
     Examples
@@ -238,15 +253,16 @@ def whole_number(answer, what: str = "") -> int:
     ...
     ValueError: expected a whole number of tasks, got 19.7
     """
-    expected = f"expected a whole number{' of ' + what if what else ''}"
+    refused = (say("expected a whole number of {what}, got {answer!r}", what=what, answer=answer)
+               if what else say("expected a whole number, got {answer!r}", answer=answer))
     try:
         value = as_number(answer)
     except NumberAsText:
         raise
     except ValueError:
-        raise ValueError(f"{expected}, got {answer!r}") from None
+        raise ValueError(refused) from None
     if not math.isfinite(value) or value != round(value):
-        raise ValueError(f"{expected}, got {answer!r}")
+        raise ValueError(refused)
     return int(round(value))
 
 
@@ -277,36 +293,41 @@ def diagnose(value: float, expected: float, rel: float = 0.02, abs_tol: float = 
     'close, but a little too high (within 10%): use the exact value, not a rounded one.'
     """
     if not math.isfinite(value):
-        return f"your answer is {value}: look for a division by zero or the log of zero."
+        return say("your answer is {value}: look for a division by zero or the log of zero.",
+                   value=value)
     rel = max(rel, 1e-9)
     e = float(expected)
     if e != 0 and _near(-value, e, rel, abs_tol):
-        return "right size, wrong sign."
+        return say("right size, wrong sign.")
     if fraction is None:
         fraction = 0 < abs(e) <= 1
     if fraction and _near(value / 100, e, rel, abs_tol):
-        return "that looks like a percentage: give a fraction between 0 and 1 (divide by 100)."
+        return say("that looks like a percentage: give a fraction between 0 and 1 (divide by 100).")
     if e != 0 and value != 0:
         if not _near(value, 1.0, rel, 0) and _near(1 / value, e, rel, abs_tol):
-            return "that is the reciprocal of the answer: did you divide the wrong way round?"
+            return say("that is the reciprocal of the answer: did you divide the wrong way round?")
         ratio = value / e
         # a ratio that overflows, or whose inverse does, is no recognisable factor
         if 0 < ratio < math.inf and math.isfinite(1 / ratio):
             big = max(ratio, 1 / ratio)
             k = round(big)
             if 2 <= k <= 10 and abs(big / k - 1) <= max(rel, 1e-3):
-                return f"off by a factor of {k}."
+                return say("off by a factor of {k}.", k=k)
             power = round(math.log10(big))
             if power == 2 and abs(big / 100 - 1) <= max(rel, 1e-3):
-                return "off by a factor of 100: a percentage where a fraction belongs, or the reverse?"
+                return say("off by a factor of 100: a percentage where a fraction belongs, or the "
+                           "reverse?")
             if power >= 3 and abs(big / 10 ** power - 1) <= max(rel, 1e-3):
-                return (f"off by a factor of {10 ** power:g} (10^{power}): check the units "
-                        "(thousands, millions, billions).")
+                return say("off by a factor of {factor:g} (10^{power}): check the units "
+                           "(thousands, millions, billions).", factor=10 ** power, power=power)
     high = value > e
     if e != 0 and abs(value - e) <= 0.1 * abs(e):
-        return (f"close, but a little too {'high' if high else 'low'} (within 10%): use the "
-                "exact value, not a rounded one.")
-    return "too high." if high else "too low."
+        if high:
+            return say("close, but a little too high (within 10%): use the exact value, not a "
+                       "rounded one.")
+        return say("close, but a little too low (within 10%): use the exact value, not a "
+                   "rounded one.")
+    return say("too high.") if high else say("too low.")
 
 
 def _expected_mistake(value, mistakes: Mapping | None, rel: float, abs_tol: float):
@@ -323,7 +344,7 @@ def _expected_mistake(value, mistakes: Mapping | None, rel: float, abs_tol: floa
 def _join(found: str, hint: str = "") -> str:
     """A recognised mistake, then the exercise's hint."""
     found, hint = (found or "").strip(), (hint or "").strip()
-    return f"{found} Hint: {hint}" if found and hint else found or hint
+    return say("{found} Hint: {hint}", found=found, hint=hint) if found and hint else found or hint
 
 
 def close_to(answer, expected: float, rel: float = 0.02, abs_tol: float = 0.0,
@@ -378,11 +399,11 @@ def exact_whole(answer, expected: int, right: str = "", hint: str = "",
     if known:
         return False, _join(known, hint)
     if abs(value - expected) == 1:
-        found = "off by one: check whether the boundary counts (< or <=, floor or ceiling)."
+        found = say("off by one: check whether the boundary counts (< or <=, floor or ceiling).")
     else:
         found = diagnose(value, expected, rel=0.0, abs_tol=0.5)
-        found = {"too high.": "too many." if what else "too high.",
-                 "too low.": "too few." if what else "too low."}.get(found, found)
+        if what:   # a count: too many or too few
+            found = {say("too high."): say("too many."), say("too low."): say("too few.")}.get(found, found)
     return False, _join(found, hint)
 
 
@@ -419,13 +440,13 @@ def same_text(answer, expected: str | Iterable[str], right: str = "", hint: str 
     try:
         value = _single(answer)
     except ValueError as err:
-        return False, f"{err}: give one name."
+        return False, say("{error}: give one name.", error=str(err))
     if not isinstance(value, str):
-        return False, f"expected text (a string in quotes), got {answer!r}."
+        return False, say("expected text (a string in quotes), got {answer!r}.", answer=answer)
     accepted = [expected] if isinstance(expected, str) else list(expected)
     key = text_key(value)
     if not key:
-        return False, _join("your answer is empty.", hint)
+        return False, _join(say("your answer is empty."), hint)
     if key in {text_key(a) for a in accepted}:
         return True, right
     for message, wrong in (mistakes or {}).items():
@@ -435,5 +456,6 @@ def same_text(answer, expected: str | Iterable[str], right: str = "", hint: str 
         names = list(options)
         if key not in {text_key(o) for o in names}:
             shown = ", ".join(repr(o) for o in names[:4]) + (", ..." if len(names) > 4 else "")
-            return False, _join(f"{value!r} is not one of the names ({shown}).", hint)
+            return False, _join(say("{answer!r} is not one of the names ({names}).", answer=value,
+                                    names=shown), hint)
     return False, hint
