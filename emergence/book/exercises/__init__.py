@@ -75,7 +75,8 @@ class Feedback:
         if self.ok:
             return say("{question}: correct -- {message}", question=self.question_id,
                        message=self.message)
-        return say("{question}: not yet -- {message}", question=self.question_id, message=self.message)
+        return say("{question}: not yet -- {message}", question=self.question_id,
+                   message=self.message)
 
 
 def registry() -> dict[str, Checker]:
@@ -403,7 +404,8 @@ def exact_whole(answer, expected: int, right: str = "", hint: str = "",
     else:
         found = diagnose(value, expected, rel=0.0, abs_tol=0.5)
         if what:   # a count: too many or too few
-            found = {say("too high."): say("too many."), say("too low."): say("too few.")}.get(found, found)
+            found = {say("too high."): say("too many."),
+                     say("too low."): say("too few.")}.get(found, found)
     return False, _join(found, hint)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from emergence.measure.scaling import accuracy_interval
-from emergence.book.exercises import close_to
+from emergence.book.exercises import close_to, say
 
 
 def ruan_table():
@@ -31,17 +31,18 @@ def _skipped() -> int:
 def _count_skipped(answer):
     expected = _skipped()
     ok = answer == expected
-    return ok, (f"{expected}: almost half the curves, because many families contribute one or "
-                "two models to a task." if ok else
-                "count the rows of the report whose n_models is below 3.")
+    return ok, (say("{expected}: almost half the curves, because many families contribute one "
+                    "or two models to a task.", expected=expected) if ok else
+                say("count the rows of the report whose n_models is below 3."))
 
 
 def _floor_of_500(answer):
     high = float(accuracy_interval([0], [500])[1][0])
     return close_to(answer, high, rel=0.02,
-                    right=f"about {high:.2%}, close to 3.7 / 500 = 0.74%: '0 of 500' means "
-                          "'below about 0.7%'.",
-                    hint="the upper end of accuracy_interval([0], [500]), or about 3.7 / n.")
+                    right=say("about {high:.2%}, close to 3.7 / 500 = 0.74%: '0 of 500' means "
+                              "'below about 0.7%'.", high=high),
+                    hint=say("the upper end of accuracy_interval([0], [500]), or about 3.7 / "
+                             "n."))
 
 
 def multiplication_backtest(holdout: int = 2) -> float:
@@ -58,11 +59,13 @@ def multiplication_backtest(holdout: int = 2) -> float:
 def _two_held_back(answer):
     expected = multiplication_backtest(2)
     return close_to(answer, expected, rel=0.01,
-                    right=f"about {expected:.2f}, against 0.85 observed: the logistic fitted to "
-                          "the eight smaller models forecasts the largest one within 0.03.",
-                    hint="backtest(params, accuracy, kind='logistic', holdout=2) on the "
-                         "exact-match curve (accuracy = correct.mean(axis=1) of "
-                         "load_outputs('multiplication')), then the prediction of its last row.")
+                    right=say("about {expected:.2f}, against 0.85 observed: the logistic "
+                              "fitted to the eight smaller models forecasts the largest one "
+                              "within 0.03.", expected=expected),
+                    hint=say("backtest(params, accuracy, kind='logistic', holdout=2) on the "
+                             "exact-match curve (accuracy = correct.mean(axis=1) of "
+                             "load_outputs('multiplication')), then the prediction of its "
+                             "last row."))
 
 
 CHECKS = {

@@ -14,7 +14,8 @@ def _accuracy_five_tokens(answer):
                     right=say("0.9 ** 5 = {expected:.3f}: 90% per digit is only {expected:.0%} per "
                               "answer.", expected=expected),
                     hint=say("every one of the 5 tokens must be right, independently: multiply."),
-                    mistakes={say("0.9 is the chance for one digit; the answer needs all five right."): 0.9,
+                    mistakes={say("0.9 is the chance for one digit; the answer needs all five right."):
+                                  0.9,
                               say("0.9 * 5 adds the digits up; the five chances multiply: "
                                   "0.9 * 0.9 * ..."): 4.5,
                               say("1 - 0.9 ** 5 is the chance of at least one wrong digit; the "
@@ -69,7 +70,8 @@ def _emergence_score_sign(answer):
     return same_text(answer, ("negative", "minus", "neg", "negative score"),
                      right=right, hint=hint,
                      mistakes={say("wrong direction: edit distance falls as models grow, and the "
-                                   "score's sign follows argmax - argmin of the raw values."): "positive"},
+                                   "score's sign follows argmax - argmin of the raw values."):
+                                   "positive"},
                      options=("positive", "negative"))
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from emergence.forecast.backtest import backtest
 from emergence.io.datasets import load
-from emergence.book.exercises import close_to
+from emergence.book.exercises import close_to, say
 
 #: The addition model of exercise predicting-3 and the success level it asks for.
 MODEL, LEVEL = "w024", 0.9
@@ -39,13 +39,14 @@ def one_component_mse(n_components: int = 1) -> float:
 def _one_component(answer):
     expected, three = one_component_mse(1), one_component_mse(3)
     return close_to(answer, expected, rel=0.02,
-                    right=f"{expected:.3f}, {expected / three:.1f} times the error with three "
-                          f"components ({three:.3f}). The paper finds that more than two "
-                          "components beat training FLOPs and that three are the most robust "
-                          "(its Appendix C.4).",
-                    hint="call compare_predictors as the chapter does for arithmetic_2dm (cut-off "
-                         "LLAMA2_7B_FLOPS / 4, GSM8K left out) with n_components=1, then take "
-                         "held_out_errors(...)['mse_held_out'].")
+                    right=say("{expected:.3f}, {ratio:.1f} times the error with three "
+                              "components ({three:.3f}). The paper finds that more than two "
+                              "components beat training FLOPs and that three are the most "
+                              "robust (its Appendix C.4).",
+                              expected=expected, ratio=expected / three, three=three),
+                    hint=say("call compare_predictors as the chapter does for arithmetic_2dm "
+                             "(cut-off LLAMA2_7B_FLOPS / 4, GSM8K left out) with "
+                             "n_components=1, then take held_out_errors(...)['mse_held_out']."))
 
 
 @lru_cache(maxsize=None)
@@ -62,17 +63,19 @@ def _loss_ratio(answer):
     try:
         value = float(answer)
     except (TypeError, ValueError):
-        return False, f"expected a number (a ratio), got {answer!r}."
+        return False, say("expected a number (a ratio), got {answer!r}.", answer=answer)
     if value > 0 and abs(1 / value - expected) <= 0.02 * expected:
-        return False, "that is observed / forecast; the question asks for forecast / observed."
+        return False, say("that is observed / forecast; the question asks for forecast / "
+                          "observed.")
     return close_to(value, expected, rel=0.02,
-                    right=f"{expected:.2f}: the power law fitted to the eight smaller models says "
-                          f"the largest one's loss should be {expected:.1f} times what it is. The "
-                          "smooth metric improved faster at the top than its own trend.",
-                    hint="backtest(params, per_token_loss, kind='power_law', holdout=2, "
-                         "higher_is_better=False) on the multiplication rows of "
-                         "load('arithmetic_summary'), sorted by params; divide the last "
-                         "'predicted' by the last 'observed'.")
+                    right=say("{expected:.2f}: the power law fitted to the eight smaller "
+                              "models says the largest one's loss should be {expected:.1f} "
+                              "times what it is. The smooth metric improved faster at the top "
+                              "than its own trend.", expected=expected),
+                    hint=say("backtest(params, per_token_loss, kind='power_law', holdout=2, "
+                             "higher_is_better=False) on the multiplication rows of "
+                             "load('arithmetic_summary'), sorted by params; divide the last "
+                             "'predicted' by the last 'observed'."))
 
 
 @lru_cache(maxsize=None)
@@ -103,16 +106,18 @@ def _attempts(answer):
     try:
         value = int(answer)
     except (TypeError, ValueError):
-        return False, f"expected a whole number of attempts, got {answer!r}."
+        return False, say("expected a whole number of attempts, got {answer!r}.", answer=answer)
     if value != float(answer):
-        return False, "attempts come in whole numbers."
+        return False, say("attempts come in whole numbers.")
     if value == expected:
-        return True, (f"k = {expected}: the model solves {first:.1%} of the problems in one "
-                      f"attempt but needs {expected} attempts to reach 90%; the last tenth are "
-                      "the problems of its left tail.")
+        return True, (say("k = {expected}: the model solves {first:.1%} of the problems in "
+                          "one attempt but needs {expected} attempts to reach 90%; the last "
+                          "tenth are the problems of its left tail.",
+                          expected=expected, first=first))
     if value > expected:
-        return False, "pass@k is already at 0.9 for a smaller k: find the first k that reaches it."
-    return False, "pass@k is still below 0.9 there."
+        return False, say("pass@k is already at 0.9 for a smaller k: find the first k that "
+                          "reaches it.")
+    return False, say("pass@k is still below 0.9 there.")
 
 
 def beta_exponent() -> float:
@@ -128,16 +133,19 @@ def _beta(answer):
     try:
         value = float(answer)
     except (TypeError, ValueError):
-        return False, f"expected a number (an exponent), got {answer!r}."
+        return False, say("expected a number (an exponent), got {answer!r}.", answer=answer)
     if abs(value + BETA[0]) < 0.05:
-        return False, "b is defined positive here: -log pass@k = a k ** -b."
+        return False, say("b is defined positive here: -log pass@k = a k ** -b.")
     if abs(value - BETA[1]) < 0.05:
-        return False, "beta sets the right end of the distribution; the left tail is alpha's."
+        return False, say("beta sets the right end of the distribution; the left tail is "
+                          "alpha's.")
     ok = abs(value - BETA[0]) <= 0.03
-    return ok, (f"b = alpha = {BETA[0]}: a density ~ p ** (alpha - 1) near 0 gives "
-                f"-log pass@k ~ k ** -alpha (a fit over k = 10 to 10^6 gives {fitted:.3f})."
-                if ok else "fit_attempts_power_law(k, beta_average_pass_at_k(0.4, 5.0, k)) over "
-                           "a wide range of k, or read it off Section 3 of the paper.")
+    return ok, (say("b = alpha = {alpha}: a density ~ p ** (alpha - 1) near 0 gives -log "
+                    "pass@k ~ k ** -alpha (a fit over k = 10 to 10^6 gives {fitted:.3f}).",
+                    alpha=BETA[0], fitted=fitted)
+                if ok else say("fit_attempts_power_law(k, beta_average_pass_at_k(0.4, 5.0, "
+                               "k)) over a wide range of k, or read it off Section 3 of the "
+                               "paper."))
 
 
 CHECKS = {

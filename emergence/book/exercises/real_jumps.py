@@ -14,7 +14,7 @@ from emergence.model.mirage import ILLUSTRATIVE, accuracy_from_loss, per_token_l
 from emergence.measure.scaling import fit_power_law
 from emergence.measure.subtasks import LEARNED_NATS, frequency_weighted
 from emergence.measure.transitions import first_crossing, midpoint_lead
-from emergence.book.exercises import close_to, same_text, table
+from emergence.book.exercises import close_to, same_text, say, table
 
 __all__ = ["CHECKS", "simulated_pairs"]
 
@@ -23,23 +23,26 @@ def _subtask3_learned(answer):
     curve = table("sparse_parity_steps").query("seed == 0 and subtask == 3").sort_values("step")
     expected = first_crossing(curve["step"], curve["cross_entropy"], LEARNED_NATS)
     mistakes = {
-        "that is the level (0.1 bits in nats); the answer is the step at which it is reached.":
+        say("that is the level (0.1 bits in nats); the answer is the step at which it is "
+            "reached."):
             LEARNED_NATS,
-        "that is the step at which the accuracy first passes 90%: the loss falls past 0.1 bits "
-        "later, because it keeps shrinking after the answers are right.":
+        say("that is the step at which the accuracy first passes 90%: the loss falls past 0.1 "
+            "bits later, because it keeps shrinking after the answers are right."):
             first_crossing(curve["step"], curve["accuracy"], 0.9, direction="up"),
     }
     below = curve.loc[curve["cross_entropy"] <= LEARNED_NATS, "step"]
     if len(below):
-        mistakes["that is the first checkpoint already below the level; the crossing lies between "
-                 "it and the checkpoint before (first_crossing interpolates on the log axis)."] = (
+        mistakes[say("that is the first checkpoint already below the level; the crossing lies "
+                     "between it and the checkpoint before (first_crossing interpolates on "
+                     "the log axis).")] = (
             float(below.iloc[0]))
     return close_to(answer, expected, rel=0.02, mistakes=mistakes,
-                    right=f"about step {expected:,.0f}. The accuracy was near 1 well before: "
-                          "once the answers are right the loss keeps shrinking, so a loss "
-                          "threshold is reached later than an accuracy threshold.",
-                    hint="take seed 0, subtask 3 of sparse_parity_steps, sorted by step, and "
-                         "call first_crossing(step, cross_entropy, LEARNED_NATS).")
+                    right=say("about step {expected:,.0f}. The accuracy was near 1 well "
+                              "before: once the answers are right the loss keeps shrinking, "
+                              "so a loss threshold is reached later than an accuracy "
+                              "threshold.", expected=expected),
+                    hint=say("take seed 0, subtask 3 of sparse_parity_steps, sorted by step, "
+                             "and call first_crossing(step, cross_entropy, LEARNED_NATS)."))
 
 
 def _aggregate_exponent(answer):
@@ -48,14 +51,15 @@ def _aggregate_exponent(answer):
     fit = fit_power_law(aggregate["params"], aggregate["cross_entropy"])
     unweighted = seed1.groupby("params")["cross_entropy"].mean()
     mistakes = {
-        "that averages the subtasks equally; the test distribution asks them with their "
-        "frequencies, so weight by frequency (frequency_weighted).":
+        say("that averages the subtasks equally; the test distribution asks them with their "
+            "frequencies, so weight by frequency (frequency_weighted)."):
             fit_power_law(unweighted.index, unweighted.to_numpy()).alpha,
     }
     return close_to(answer, fit.alpha, rel=0.02, mistakes=mistakes,
-                    right=f"alpha = {fit.alpha:.2f} (R^2 = {fit.r2:.2f}).",
-                    hint="frequency_weighted(the seed-1 rows, ['seed', 'params']) gives the "
-                         "aggregate loss per model; fit_power_law(params, cross_entropy).alpha.")
+                    right=say("alpha = {alpha:.2f} (R^2 = {r2:.2f}).", alpha=fit.alpha, r2=fit.r2),
+                    hint=say("frequency_weighted(the seed-1 rows, ['seed', 'params']) gives "
+                             "the aggregate loss per model; fit_power_law(params, "
+                             "cross_entropy).alpha."))
 
 
 def grokking_delay(weight_decay: float = 1.0, seed: int = 0) -> float:
@@ -69,11 +73,12 @@ def grokking_delay(weight_decay: float = 1.0, seed: int = 0) -> float:
 def _grokking_delay(answer):
     expected = grokking_delay()
     return close_to(answer, expected, rel=0.03,
-                    right=f"about {expected:.1f} times as many: the training set is fitted long "
-                          "before the test set is answered.",
-                    hint="for weight_decay 1.0 and seed 0, use first_crossing(step, "
-                         "train_accuracy, 0.99, direction='up') and the same with test_accuracy "
-                         "and 0.9; divide the second by the first.")
+                    right=say("about {expected:.1f} times as many: the training set is fitted "
+                              "long before the test set is answered.",
+                              expected=expected),
+                    hint=say("for weight_decay 1.0 and seed 0, use first_crossing(step, "
+                             "train_accuracy, 0.99, direction='up') and the same with "
+                             "test_accuracy and 0.9; divide the second by the first."))
 
 
 def simulated_pairs() -> dict[str, pd.DataFrame]:
@@ -112,12 +117,13 @@ def _which_is_metric_made(answer):
     other = "B" if expected == "A" else "A"
     return same_text(
         answer, expected, options=("A", "B"),
-        right=f"{expected}: its cross-entropy makes half of its fall decades before its accuracy "
-              "makes half of its rise; in the other family the two move at the same scale.",
-        mistakes={f"in {other} the cross-entropy waits and drops where the accuracy jumps: "
-                  "that is what a real jump looks like.": other},
-        hint="compare, for each family, midpoint_lead(params, cross_entropy, accuracy): in which "
-             "one does the smooth metric move first?")
+        right=say("{expected}: its cross-entropy makes half of its fall decades before its "
+                  "accuracy makes half of its rise; in the other family the two move at the "
+                  "same scale.", expected=expected),
+        mistakes={say("in {other} the cross-entropy waits and drops where the accuracy jumps: "
+                      "that is what a real jump looks like.", other=other): other},
+        hint=say("compare, for each family, midpoint_lead(params, cross_entropy, accuracy): "
+                 "in which one does the smooth metric move first?"))
 
 
 CHECKS = {

@@ -10,7 +10,7 @@ import re
 
 from emergence.io.datasets import load
 from emergence.book.wei import emergence_scale, family_curve, leaves_chance
-from emergence.book.exercises import _single, close_to, exact_whole, text_key
+from emergence.book.exercises import _single, close_to, exact_whole, say, text_key
 
 
 def _tokens_per_parameter(m, model: str) -> float:
@@ -25,11 +25,13 @@ def _chinchilla_vs_gopher(answer):
     ratio = chin / goph
     return close_to(
         answer, ratio, rel=0.02,
-        right=(f"Chinchilla saw {chin:.1f} tokens per parameter, Gopher {goph:.2f}: "
-               f"{ratio:.1f} times as many, for about the same training FLOPs."),
-        hint="divide train_tokens by params for each model (Table 2), then divide the two.",
-        mistakes={"that is the ratio of the total training tokens, not of tokens per "
-                  "parameter.": float(m.loc[m["model"] == "Chinchilla 70B", "train_tokens"].iloc[0]
+        right=(say("Chinchilla saw {chin:.1f} tokens per parameter, Gopher {goph:.2f}: "
+                   "{ratio:.1f} times as many, for about the same training FLOPs.",
+                   chin=chin, goph=goph, ratio=ratio)),
+        hint=say("divide train_tokens by params for each model (Table 2), then divide the two."),
+        mistakes={say("that is the ratio of the total training tokens, not of tokens per "
+                      "parameter."):
+                      float(m.loc[m["model"] == "Chinchilla 70B", "train_tokens"].iloc[0]
                                       / m.loc[m["model"] == "Gopher 280B", "train_tokens"].iloc[0])},
     )
 
@@ -41,10 +43,11 @@ def _pythia_leaves_chance(answer):
     model = c.loc[c["train_flops"] == expected, "model"].iloc[0]
     return close_to(
         answer, expected, rel=0.01,
-        right=(f"{expected:.3g} FLOPs ({model}), below the 2.3e22 FLOPs at which Table 1 "
-               "says 3-digit addition emerged in GPT-3."),
-        hint=("take family_curve(d, 'Pythia', 'arithmetic_3da', 'accuracy') and pass its "
-              "train_flops and fraction to leaves_chance with chance=0.0."),
+        right=(say("{expected:.3g} FLOPs ({model}), below the 2.3e22 FLOPs at which Table 1 "
+                   "says 3-digit addition emerged in GPT-3.",
+                   expected=expected, model=model)),
+        hint=(say("take family_curve(d, 'Pythia', 'arithmetic_3da', 'accuracy') and pass its "
+                  "train_flops and fraction to leaves_chance with chance=0.0.")),
     )
 
 
@@ -76,17 +79,21 @@ def _odd_row(answer):
     odd = m.loc[(ratio < 0.9) | (ratio > 1.1), "model"].tolist()
     answer = _single(answer)       # models.loc[mask, "model"] without .item() is the same name
     if not isinstance(answer, str):
-        return False, f"expected the model's name as a string, e.g. 'GPT-3 13B', got {answer!r}."
+        return False, say("expected the model's name as a string, e.g. 'GPT-3 13B', got "
+                          "{answer!r}.", answer=answer)
     named = model_named(answer, m["model"])
     if named is None:
-        return False, (f"{answer!r} does not name one model of the table; copy a name from "
-                       "its model column, e.g. 'GPT-3 13B'.")
+        return False, (say("{answer!r} does not name one model of the table; copy a name from "
+                           "its model column, e.g. 'GPT-3 13B'.",
+                           answer=answer))
     if named in odd:
-        return True, (f"{named}: its printed FLOPs are a tenth of 6 N D, and of the 2.6E+23 "
-                      "that Table 1 gives for the same model: probably a misprint of the exponent.")
+        return True, (say("{named}: its printed FLOPs are a tenth of 6 N D, and of the "
+                          "2.6E+23 that Table 1 gives for the same model: probably a misprint "
+                          "of the exponent.", named=named))
     r = float(ratio[m["model"] == named].iloc[0])
-    return False, (f"{named}'s printed FLOPs are {r:.2f} times 6 N D, within 10%. Compute "
-                   "train_flops / (6 * params * train_tokens) for every row and look for the outlier.")
+    return False, (say("{named}'s printed FLOPs are {r:.2f} times 6 N D, within 10%. Compute "
+                       "train_flops / (6 * params * train_tokens) for every row and look for "
+                       "the outlier.", named=named, r=r))
 
 
 def _cheaper_than_gpt3(answer):
@@ -98,16 +105,17 @@ def _cheaper_than_gpt3(answer):
     expected = int((flops < gpt3).sum())
     palm = int(((flops < gpt3) & bb["emerged_with"].str.startswith("PaLM")).sum())
     return exact_whole(
-        answer, expected, what="tasks",
-        right=(f"{expected} tasks. {palm} of them emerged in PaLM 8B or 62B although "
-               "GPT-3 175B and LaMDA 137B, trained with more FLOPs, were at chance on "
-               "them: training compute alone does not order emergence."),
-        hint=("map each task's emerged_with to its training FLOPs with emergence_scale "
-              "and count those below GPT-3 175B's."),
-        mistakes={"that counts the tasks at or below GPT-3 175B's FLOPs; the question asks "
-                  "for fewer FLOPs.": int((flops <= gpt3).sum()),
-                  f"that is every BIG-Bench task in the table ({len(bb)}); keep only those "
-                  "below GPT-3 175B's FLOPs.": len(bb)},
+        answer, expected, what=say("tasks"),
+        right=(say("{expected} tasks. {palm} of them emerged in PaLM 8B or 62B although GPT-3 "
+                   "175B and LaMDA 137B, trained with more FLOPs, were at chance on them: "
+                   "training compute alone does not order emergence.",
+                   expected=expected, palm=palm)),
+        hint=(say("map each task's emerged_with to its training FLOPs with emergence_scale "
+                  "and count those below GPT-3 175B's.")),
+        mistakes={say("that counts the tasks at or below GPT-3 175B's FLOPs; the question "
+                      "asks for fewer FLOPs."): int((flops <= gpt3).sum()),
+                  say("that is every BIG-Bench task in the table ({n}); keep only those "
+                      "below GPT-3 175B's FLOPs.", n=len(bb)): len(bb)},
     )
 
 
