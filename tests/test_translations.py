@@ -161,6 +161,14 @@ def test_the_glossary_is_read_from_its_table():
     assert "English" not in glossary and not any(set(k) <= set("-: ") for k in glossary)
 
 
+def test_the_glossary_does_not_apply_to_code_in_a_plain_text_message():
+    """A check's hint is plain text: ``mirage.ILLUSTRATIVE`` is code there, not the word."""
+    glossary = {"mirage": "신기루"}
+    assert translations.message_problems("use mirage.ILLUSTRATIVE.", "mirage.ILLUSTRATIVE를 쓰라.",
+                                         glossary) == []
+    assert translations.message_problems("the mirage paper", "그 논문", glossary) != []
+
+
 # --- the committed catalogues -------------------------------------------------------------
 
 def test_every_page_of_the_book_is_translated_into_korean():

@@ -42,6 +42,9 @@ _CODE = re.compile(r"``.+?``|`[^`]+`")
 _FIELD = re.compile(r"(?<!\{)\{[A-Za-z_]\w*(?:[:!][^{}]*)?\}(?!\})")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _QUOTE = re.compile(r'"([^"]+)"')
+#: A dotted name written without backticks (``mirage.ILLUSTRATIVE`` in a check's plain-text
+#: hint) is code too: the glossary does not apply to it.
+_DOTTED = re.compile(r"\b[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def markup(text: str) -> Counter:
 
 
 def _prose(text: str) -> str:
-    for pattern in (_ROLE, _MATH, _CODE, _FIELD):
+    for pattern in (_ROLE, _MATH, _CODE, _FIELD, _DOTTED):
         text = pattern.sub(" ", text)
     return text
 
