@@ -120,3 +120,19 @@ def test_a_fuzzy_translation_counts_as_none(tmp_path):
                   '#, fuzzy\nmsgid "Old"\nmsgstr "옛"\n\nmsgid "New"\nmsgstr "새"\n', encoding="utf-8")
     found = catalogue("ko", "page", tmp_path)
     assert found("Old") is None and found("New") == "새" and found("Missing") is None
+
+
+def test_a_translated_student_edition_runs_and_its_checks_speak_the_language(tmp_path):
+    """The edition's cell after the install cell sets the feedback's language; run
+    unanswered, every check says "not answered yet" in that language."""
+    pytest.importorskip("nbclient")
+    from emergence.book.coursework import _check_student, write_student_editions
+    from emergence.book.notebooks import run_notebook
+
+    chapter = _tiny_edition(tmp_path)
+    (edition,) = write_student_editions([chapter], tmp_path / "student", language="ko")
+    assert _check_student(edition, timeout=120) == []
+    ran, _ = run_notebook(nbformat.read(edition, as_version=4), timeout=120, cell_timeout=120)
+    printed = "".join(o.get("text", "") for c in ran.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []))
+    assert "mirage-1: 아직 답하지 않았다" in printed and "not answered" not in printed

@@ -59,7 +59,8 @@ from emergence.book.notebooks import (
     run_notebook,
     written_answer_of,
 )
-from emergence.book.exercises.language import languages as feedback_languages
+from emergence.book.exercises import evaluate
+from emergence.book.exercises.language import in_language, languages as feedback_languages
 from emergence.book.translate_markdown import locales_root, page_catalogue, translate_cells, words_in
 from emergence.translatable import translatable_template
 
@@ -400,6 +401,8 @@ def _check_student(path: Path, timeout: float) -> list[str]:
     problems = [] if finished else [f"did not finish within {timeout:g} s"]
     written = set(nb.metadata["emergence"].get("written", []))
     qids = [q for q in nb.metadata["emergence"]["exercises"] if q not in written]
+    with in_language(nb.metadata["emergence"].get("language")):   # in the edition's words
+        unanswered = {q: str(evaluate(q, None)) for q in qids}
     for i, cell in enumerate(ran.cells):
         error = _cell_error(cell)
         if error:
@@ -407,7 +410,7 @@ def _check_student(path: Path, timeout: float) -> list[str]:
         calls = check_calls(cell.source) if cell.cell_type == "code" else []
         text = "".join(o.get("text", "") for o in cell.get("outputs", []))
         for qid, _ in calls:
-            if f"{qid}: not answered yet" not in text:
+            if unanswered.get(qid, f"{qid}: not answered yet") not in text:
                 problems.append(f"the answer cell of {qid} does not say 'not answered yet'")
     answered = {q for c in ran.cells if c.cell_type == "code" for q, _ in check_calls(c.source)}
     problems += [f"{q} has no answer cell" for q in qids if q not in answered]

@@ -28,7 +28,7 @@ import functools
 import json
 from pathlib import Path
 
-__all__ = ["use_language", "say", "speaking_for", "CATALOGUES", "HELPERS"]
+__all__ = ["use_language", "in_language", "say", "speaking_for", "languages", "CATALOGUES", "HELPERS"]
 
 #: The catalogues shipped with the package: ``<language>.json``.
 CATALOGUES = Path(__file__).with_name("translations")
@@ -54,6 +54,17 @@ def use_language(language: str | None) -> None:
         raise ValueError(f"no feedback in {language!r}: the languages are en, "
                          f"{', '.join(languages())} (emergence/book/exercises/translations/).")
     _language[0] = language
+
+
+@contextlib.contextmanager
+def in_language(language: str | None):
+    """:func:`use_language` within a block only (the language before it is restored)."""
+    before = _language[0]
+    use_language(language)
+    try:
+        yield
+    finally:
+        _language[0] = before
 
 
 @functools.lru_cache(maxsize=None)
