@@ -10,7 +10,7 @@ writes, so the same ``editions update`` (sphinx-intl) merges them into
 (`emergence.book.translations`) checks them once listed in ``translated.txt``.
 :func:`write_runtime` then writes the listed catalogues into the package,
 ``emergence/book/exercises/translations/<language>.json``, which a student's kernel reads
-without Babel. ``make translations`` and ``make translations-check`` run both::
+without Babel. ``make translations`` runs both (``make translations-check`` the first)::
 
     python -m emergence.book.feedback extract        # after editions extract
     python -m emergence.book.feedback runtime ko     # after editions update ko
